@@ -2,13 +2,22 @@
 # Release-builds every contract into target/ink/<name>/ (.wasm, .json, .contract)
 # and prints each artifact with its size.
 #
-# It uses contract-build 5.0.3, the library behind `cargo contract build`
-# 5.0.3, through a small workspace tool (e2e-tests/src/bin/build-contracts.rs);
-# `cargo contract build --release --manifest-path contracts/<name>/Cargo.toml`
-# gives the same bundles if you installed cargo-contract (setup.sh --cargo-contract).
+# It uses contract-build 5.0.3, the library inside `cargo contract build`
+# 5.0.3, through a small workspace tool (e2e-tests/src/bin/build-contracts.rs),
+# so binaryen is compiled once for the build and the tests. With the CLI
+# installed (scripts/setup.sh --cargo-contract) the same bundles come from
+#   cargo contract build --release --manifest-path contracts/<name>/Cargo.toml
 #
-#   scripts/build.sh [--debug] [contract-name...]
+#   scripts/build.sh [--debug] [access-control|patient-consent|record-management...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-echo "[build] release-building contracts (first run compiles the build tool: long)"
-cargo run --quiet -p e2e-tests --bin build-contracts -- "$@"
+target="${CARGO_TARGET_DIR:-target}"
+# contract-build runs cargo in a temporary folder, outside this workspace's
+# rust-toolchain.toml: name the pinned toolchain for it explicitly.
+RUSTUP_TOOLCHAIN="$(sed -n 's/^channel = "\(.*\)"/\1/p' rust-toolchain.toml)"
+export RUSTUP_TOOLCHAIN
+echo "[build] compiling the workspace tools (the first run is long: it builds the sandbox runtime too)"
+# --workspace everywhere: the same feature set as scripts/test.sh, so nothing is built twice.
+cargo build --workspace --bins --quiet
+echo "[build] release-building the contracts with contract-build 5.0.3"
+"$target/debug/build-contracts" "$@"

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# The main job: set-up, release build, then deploy the contracts into the
-# embedded sandbox chain (pallet-contracts in-process) and walk the scenario,
-# printing each step, its result and its gas.
+# The main job: set-up, release build of the three contracts, then deploy them
+# into the embedded sandbox chain (pallet-contracts in-process) and walk the
+# patient journey, printing each step, its result and its gas.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/build.sh
-echo "[run] deploying into the sandbox runtime and walking the scenario"
-cargo run --quiet -p e2e-tests --bin journey
+echo "[run] deploying the release builds into the sandbox runtime"
+"${CARGO_TARGET_DIR:-target}/debug/journey"

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Every check the project has: formatting, clippy (warnings are errors), unit
-# tests of each crate, and the end-to-end journeys on the compiled contracts
-# (ink_e2e, in-process sandbox backend).
+# Every check the project has: formatting, clippy (warnings are errors) on
+# every crate and target, unit tests of each crate, and the end-to-end
+# journeys on the compiled contracts (ink_e2e, in-process sandbox backend).
+#
+# Every cargo call selects --workspace, so features unify the same way each
+# time and the sandbox runtime and binaryen are compiled once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -12,15 +15,11 @@ start=$(date +%s)
 step "cargo fmt --check"
 cargo fmt --all --check
 
-step "cargo clippy (all crates and targets, -D warnings)"
+step "cargo clippy --workspace --all-targets -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 
-step "unit tests (contracts off-chain, shared vocabulary, harness helpers)"
-cargo test --workspace --exclude e2e-tests
-cargo test -p e2e-tests --lib
-
-step "end-to-end journeys on the compiled WASM (sandbox backend)"
-cargo test -p e2e-tests --test journeys
+step "unit tests of every crate, then the e2e journeys on the compiled WASM (sandbox backend)"
+cargo test --workspace
 
 echo
 echo "[test] all checks passed in $(( $(date +%s) - start ))s"

@@ -1,21 +1,29 @@
-//! The main job's scenario: deploys the release builds of the contracts into
-//! the embedded sandbox chain (the real pallet-contracts runtime, in-process)
-//! and walks a readable scenario, printing each step, its result and its gas.
+//! The main job's scenario: deploys the release builds of the three contracts
+//! into the embedded sandbox chain (the real pallet-contracts runtime,
+//! in-process) and walks a patient journey, printing each step, its result
+//! and its cost (ref_time, proof_size, storage deposit).
 //!
 //! Run through `scripts/run.sh`, which release-builds the contracts first.
 
-use access_control::{AccessControl, AccessControlRef};
-use e2e_tests::{cost_of, release_wasm, CONTRACTS};
+use e2e_tests::{
+    advance_time, cost_of, group, release_wasm, sample_record, set_time, sha256_encoded,
+    AccessControl, AccessControlRef, ClockedSandbox, PatientConsent, PatientConsentRef,
+    RecordManagement, RecordManagementRef, CONTRACTS, DAY, HOUR,
+};
 use ink::primitives::AccountId;
-use ink_e2e::{AccountKeyring, ContractsBackend, DefaultSandbox, SandboxClient};
-use medrec_types::{AccessControlApi, DataType, EmergencyReason, Role};
+use ink_e2e::{AccountKeyring, ContractsBackend, SandboxClient};
+use medrec_types::{AccessLevel, DataType, EmergencyReason, Purpose, RecordType, Role};
+use record_management::Confidentiality;
 use std::process::ExitCode;
 
-type Client = SandboxClient<AccountId, ink::primitives::Hash, DefaultSandbox>;
+type Client = SandboxClient<AccountId, ink::primitives::Hash, ClockedSandbox>;
 type Error = Box<dyn std::error::Error>;
 
-/// Submits a call as `$caller`, prints the step, its result and its cost, and
-/// evaluates to the message's return value.
+/// 2026-11-23T00:00:00Z, so the printed times are the same on every run.
+const START_MS: u64 = 1_795_392_000_000;
+
+/// Submits a call, prints the step, its result and its cost, and evaluates to
+/// the message's return value.
 macro_rules! step {
     ($client:expr, $label:expr, $caller:expr, $msg:expr) => {{
         let r = $client
@@ -25,22 +33,39 @@ macro_rules! step {
             .map_err(|e| format!("{}: {e:?}", $label))?;
         let cost = cost_of(&r);
         let value = r.return_value();
-        println!("  {:<60} -> {:<34} {}", $label, format!("{:?}", value), cost);
+        let shown = format!("{:?}", value);
+        let shown = if shown.len() > 30 { format!("{}...", &shown[..27]) } else { shown };
+        println!("  {:<54} -> {:<30} {}", $label, shown, cost);
         value
     }};
 }
 
-/// A read-only query (dry run only; nothing is written).
+/// A step that must succeed: its `Err` ends the journey.
+macro_rules! ok {
+    ($client:expr, $label:expr, $caller:expr, $msg:expr) => {{
+        step!($client, $label, $caller, $msg).map_err(|e| format!("{}: {e:?}", $label))?
+    }};
+}
+
+/// A step that must be refused with exactly `$err`.
+macro_rules! denied {
+    ($client:expr, $label:expr, $caller:expr, $msg:expr, $err:expr) => {{
+        match step!($client, $label, $caller, $msg) {
+            Err(e) if e == $err => {}
+            other => return Err(format!("{}: expected Err({:?}), got {other:?}", $label, $err).into()),
+        }
+    }};
+}
+
+/// A read-only query (dry run; nothing is written).
 macro_rules! query {
-    ($client:expr, $label:expr, $msg:expr) => {{
-        let r = $client
+    ($client:expr, $msg:expr) => {{
+        $client
             .call(&ink_e2e::alice(), &$msg)
             .dry_run()
             .await
-            .map_err(|e| format!("{}: {e:?}", $label))?;
-        let value = r.return_value();
-        println!("  {:<60} -> {:?}", $label, value);
-        value
+            .map_err(|e| format!("query: {e:?}"))?
+            .return_value()
     }};
 }
 
@@ -48,24 +73,43 @@ fn id(k: AccountKeyring) -> AccountId {
     ink_e2e::account_id(k)
 }
 
+fn name_of(who: &AccountId) -> &'static str {
+    use AccountKeyring::*;
+    for (k, n) in [
+        (Alice, "Alice (owner)"),
+        (Bob, "Bob (admin)"),
+        (Charlie, "Dr Charlie"),
+        (Dave, "Nurse Dave"),
+        (Eve, "Eve (ER)"),
+        (Ferdie, "Ferdie (patient)"),
+    ] {
+        if *who == id(k) {
+            return n;
+        }
+    }
+    "?"
+}
+
 async fn run() -> Result<(), Error> {
+    println!("== 0. Release builds");
     let mut wasm = Vec::new();
     for name in CONTRACTS {
         let path = release_wasm(name);
         let size = std::fs::metadata(&path)
             .map_err(|e| format!("{}: {e} (run scripts/build.sh first)", path.display()))?
             .len();
-        println!("release build {:<22} {:>7} bytes  {}", name, size, path.display());
+        println!("  {:<22} {:>7} bytes  {}", name, group(size as i128), path.display());
         wasm.push(path);
     }
+    set_time(START_MS);
     let mut client = Client::new(wasm);
-
-    let (alice, bob, charlie, dave, eve) = (
+    let (alice, bob, charlie, dave, eve, ferdie) = (
         ink_e2e::alice(),
         ink_e2e::bob(),
         ink_e2e::charlie(),
         ink_e2e::dave(),
         ink_e2e::eve(),
+        ink_e2e::ferdie(),
     );
     let (bob_id, charlie_id, dave_id, eve_id, ferdie_id) = (
         id(AccountKeyring::Bob),
@@ -74,78 +118,134 @@ async fn run() -> Result<(), Error> {
         id(AccountKeyring::Eve),
         id(AccountKeyring::Ferdie),
     );
-    // Hashes of off-chain documents (credentials, the emergency note).
-    let creds = [0xC0u8; 32];
-    let note = [0x0Eu8; 32];
 
-    println!("\n== 1. Deploy access-control (owner: Alice)");
+    println!("\n== 1. Deploy the three contracts (owner: Alice) and wire them");
     let mut ctor = AccessControlRef::new();
-    let deployed = client
+    let ac_addr = client
         .instantiate("access-control", &alice, &mut ctor)
         .submit()
         .await
-        .map_err(|e| format!("instantiate: {e:?}"))?;
-    let consumed = deployed.dry_run.contract_result.gas_consumed;
-    println!(
-        "  instantiated at {:?}: ref_time {} proof_size {}",
-        deployed.account_id,
-        consumed.ref_time(),
-        consumed.proof_size()
-    );
-    let mut ac = ink_e2e::create_call_builder::<AccessControl>(deployed.account_id);
-
-    println!("\n== 2. Register providers (owner only) and verify them (admins)");
-    step!(client, "Alice registers Bob as Admin", alice, ac.register_provider(bob_id, Role::Admin, creds));
-    step!(client, "Alice verifies Bob (bootstraps the first admin)", alice, ac.verify_provider(bob_id));
-    step!(client, "Alice registers Charlie as Doctor", alice, ac.register_provider(charlie_id, Role::Doctor, creds));
-    step!(client, "Alice registers Dave as Nurse", alice, ac.register_provider(dave_id, Role::Nurse, creds));
-    step!(client, "Alice registers Eve as Emergency", alice, ac.register_provider(eve_id, Role::Emergency, creds));
-    step!(client, "DENIED: Dave (unverified nurse) verifies himself", dave, ac.verify_provider(dave_id));
-    step!(client, "DENIED: Bob (admin, not owner) registers Ferdie", bob, ac.register_provider(ferdie_id, Role::Doctor, creds));
-    step!(client, "Bob verifies Charlie", bob, ac.verify_provider(charlie_id));
-    step!(client, "Bob verifies Dave", bob, ac.verify_provider(dave_id));
-    step!(client, "Bob verifies Eve", bob, ac.verify_provider(eve_id));
-
-    println!("\n== 3. The role x data-type matrix");
-    query!(client, "Charlie (doctor) may see MentalHealth?", ac.check_access_permission(charlie_id, DataType::MentalHealth));
-    query!(client, "Dave (nurse) may see LabResults?", ac.check_access_permission(dave_id, DataType::LabResults));
-    query!(client, "Dave (nurse) may see Imaging?", ac.check_access_permission(dave_id, DataType::Imaging));
-    query!(client, "Eve (emergency) may see Genetic?", ac.check_access_permission(eve_id, DataType::Genetic));
-
-    println!("\n== 4. Break-glass: an emergency window on patient Ferdie");
-    step!(client, "DENIED: Charlie (doctor) opens an emergency window", charlie,
-        ac.activate_emergency_access(ferdie_id, EmergencyReason::LifeThreatening, note));
-    step!(client, "Eve opens a window on Ferdie (PatientUnconscious)", eve,
-        ac.activate_emergency_access(ferdie_id, EmergencyReason::PatientUnconscious, note));
-    query!(client, "Eve holds emergency access to Ferdie?", ac.check_emergency_access(eve_id, ferdie_id));
-    step!(client, "DENIED: Eve opens a second window on Ferdie", eve,
-        ac.activate_emergency_access(ferdie_id, EmergencyReason::Other, note));
-    step!(client, "Eve ends her window early", eve, ac.end_emergency_access(ferdie_id));
-    query!(client, "Eve holds emergency access to Ferdie?", ac.check_emergency_access(eve_id, ferdie_id));
-
-    println!("\n== 5. Deactivation and reactivation");
-    step!(client, "Bob deactivates Dave", bob, ac.deactivate_provider(dave_id));
-    query!(client, "Dave may see LabResults?", ac.check_access_permission(dave_id, DataType::LabResults));
-    step!(client, "DENIED: Dave (nurse) reactivates himself", dave, ac.reactivate_provider(dave_id));
-    step!(client, "Bob reactivates Dave", bob, ac.reactivate_provider(dave_id));
-    query!(client, "Dave may see LabResults?", ac.check_access_permission(dave_id, DataType::LabResults));
-
-    println!("\n== 6. Ferdie's access log (append-only, numbered from 0)");
-    let log = query!(client, "access_log_len(Ferdie)", ac.access_log_len(ferdie_id));
-    let entries = client
-        .call(&alice, &ac.access_log(ferdie_id, 0, 50))
-        .dry_run()
+        .map_err(|e| format!("instantiate access-control: {e:?}"))?;
+    let mut ctor = PatientConsentRef::new(ac_addr.account_id);
+    let pc_addr = client
+        .instantiate("patient-consent", &alice, &mut ctor)
+        .submit()
         .await
-        .map_err(|e| format!("access_log: {e:?}"))?
-        .return_value();
-    for (i, e) in entries.iter().enumerate() {
-        let who = if e.provider == eve_id { "Eve" } else { "?" };
-        println!("  #{i}: {who} {:?} reason {:?} at {} ms", e.action, e.reason, e.at);
+        .map_err(|e| format!("instantiate patient-consent: {e:?}"))?;
+    let mut ctor = RecordManagementRef::new(pc_addr.account_id, ac_addr.account_id);
+    let rm_addr = client
+        .instantiate("record-management", &alice, &mut ctor)
+        .submit()
+        .await
+        .map_err(|e| format!("instantiate record-management: {e:?}"))?;
+    for (name, r) in [
+        ("access-control", &ac_addr),
+        ("patient-consent", &pc_addr),
+        ("record-management", &rm_addr),
+    ] {
+        let c = &r.dry_run.contract_result;
+        println!(
+            "  instantiate {:<18} ref_time {:>13}  proof_size {:>7}",
+            name,
+            group(c.gas_consumed.ref_time() as i128),
+            group(c.gas_consumed.proof_size() as i128)
+        );
     }
-    if entries.len() as u64 != log {
-        return Err("access log length and entries disagree".into());
+    let mut ac = ink_e2e::create_call_builder::<AccessControl>(ac_addr.account_id);
+    let mut pc = ink_e2e::create_call_builder::<PatientConsent>(pc_addr.account_id);
+    let mut rm = ink_e2e::create_call_builder::<RecordManagement>(rm_addr.account_id);
+
+    println!("\n== 2. Providers: the owner registers, an admin verifies");
+    let creds = [0xC0u8; 32]; // SHA-256 of the off-chain credentials document
+    ok!(client, "Alice registers Bob as Admin", alice, ac.register_provider(bob_id, Role::Admin, creds));
+    ok!(client, "Alice verifies Bob (the first admin)", alice, ac.verify_provider(bob_id));
+    ok!(client, "Alice registers Dr Charlie as Doctor", alice, ac.register_provider(charlie_id, Role::Doctor, creds));
+    ok!(client, "Alice registers Nurse Dave as Nurse", alice, ac.register_provider(dave_id, Role::Nurse, creds));
+    ok!(client, "Alice registers Eve as Emergency", alice, ac.register_provider(eve_id, Role::Emergency, creds));
+    ok!(client, "Bob verifies Dr Charlie", bob, ac.verify_provider(charlie_id));
+    ok!(client, "Bob verifies Nurse Dave", bob, ac.verify_provider(dave_id));
+    ok!(client, "Bob verifies Eve", bob, ac.verify_provider(eve_id));
+
+    println!("\n== 3. Ferdie registers; Dr Charlie asks for consent; Ferdie approves");
+    ok!(client, "Ferdie registers as a patient", ferdie, pc.register_patient());
+    let request = ok!(client, "Dr Charlie requests MedicalRecords (TREAT)", charlie,
+        pc.request_access(ferdie_id, DataType::MedicalRecords, Purpose::Treatment));
+    ok!(client, "Ferdie approves the request for 30 days", ferdie,
+        pc.approve_access_request(request, 30 * DAY));
+    ok!(client, "Ferdie gives Dr Charlie Write on Diagnosis", ferdie,
+        rm.grant_permission(ferdie_id, charlie_id, RecordType::Diagnosis, AccessLevel::Write, Some(30 * DAY), None));
+
+    println!("\n== 4. A record: only the ciphertext's hash and locator go on-chain");
+    let (data_hash, locator) = sample_record(1);
+    println!("  data_hash {}", data_hash.iter().map(|b| format!("{b:02x}")).collect::<String>());
+    println!("  locator   {}", String::from_utf8_lossy(&locator));
+    advance_time(HOUR);
+    let record = ok!(client, "Dr Charlie creates Ferdie's diagnosis record", charlie,
+        rm.create_record(ferdie_id, RecordType::Diagnosis, data_hash, locator, [0x4B; 32], 64, 0, Confidentiality::Restricted));
+    ok!(client, "Ferdie shares the data key wrapped for Charlie", ferdie,
+        rm.share_key(ferdie_id, record, charlie_id, vec![0xAB; 80]));
+    let view = ok!(client, "Dr Charlie reads the record (TREAT)", charlie,
+        rm.get_record(ferdie_id, record, Purpose::Treatment));
+    println!(
+        "  -> locator {:?}, wrapped key {} bytes, version {}",
+        String::from_utf8_lossy(&view.meta.locator),
+        view.wrapped_key.as_ref().map_or(0, |k| k.len()),
+        view.meta.version
+    );
+
+    println!("\n== 5. Denied and emergency access");
+    denied!(client, "Nurse Dave reads it (no consent)", dave,
+        rm.get_record(ferdie_id, record, Purpose::Treatment), record_management::Error::ConsentRequired);
+    ok!(client, "Eve opens an emergency window (unconscious)", eve,
+        ac.activate_emergency_access(ferdie_id, EmergencyReason::PatientUnconscious, [0x0E; 32]));
+    let view = ok!(client, "Eve reads it under the window (ETREAT)", eve,
+        rm.get_record(ferdie_id, record, Purpose::EmergencyTreatment));
+    println!("  -> emergency read: {}", view.emergency);
+    let (h2, l2) = sample_record(2);
+    denied!(client, "Eve tries to update it (windows are read-only)", eve,
+        rm.update_record(ferdie_id, record, h2, l2, [0x4C; 32], 64), record_management::Error::EmergencyAccessReadOnly);
+    ok!(client, "Eve ends her window", eve, ac.end_emergency_access(ferdie_id));
+
+    println!("\n== 6. Ferdie revokes");
+    ok!(client, "Ferdie revokes Dr Charlie's permission", ferdie,
+        rm.revoke_permission(ferdie_id, charlie_id, RecordType::Diagnosis));
+    denied!(client, "Dr Charlie reads again", charlie,
+        rm.get_record(ferdie_id, record, Purpose::Treatment), record_management::Error::NoPermission);
+    ok!(client, "Ferdie revokes Dr Charlie's consent", ferdie,
+        pc.revoke_consent(charlie_id, DataType::MedicalRecords));
+
+    println!("\n== 7. Ferdie's audit trail (hash-chained) and consent history");
+    let head = query!(client, rm.audit_head(ferdie_id));
+    let trail = query!(client, rm.audit_trail(ferdie_id, 0, 50));
+    let mut prev = [0u8; 32];
+    for (i, e) in trail.iter().enumerate() {
+        if e.prev_hash != prev {
+            return Err(format!("audit chain broken at entry {i}").into());
+        }
+        prev = sha256_encoded(e);
+        println!(
+            "  #{i:<2} {:<18} {:<18} record {:<4} purpose {:<20} +{} min",
+            name_of(&e.actor),
+            format!("{:?}", e.action),
+            e.record_id.map_or("-".into(), |r| r.to_string()),
+            e.purpose.map_or("-".into(), |p| format!("{p:?}")),
+            e.at.saturating_sub(START_MS) / 60_000
+        );
     }
-    println!("\nscenario complete");
+    if head.head != prev || head.len != trail.len() as u64 {
+        return Err("audit head does not match the recomputed chain".into());
+    }
+    println!("  chain verified off-chain: {} entries, head {}", head.len,
+        head.head.iter().take(8).map(|b| format!("{b:02x}")).collect::<String>());
+    let history = query!(client, pc.history(ferdie_id, 0, 50));
+    for (i, h) in history.iter().enumerate() {
+        println!("  consent #{i}: {:<16} by {:<18} for {}", format!("{:?}", h.action), name_of(&h.actor), name_of(&h.subject));
+    }
+    let emergency = query!(client, ac.access_log(ferdie_id, 0, 50));
+    for (i, e) in emergency.iter().enumerate() {
+        println!("  access-control log #{i}: {} {:?} ({:?})", name_of(&e.provider), e.action, e.reason);
+    }
+    println!("\njourney complete");
     Ok(())
 }
 

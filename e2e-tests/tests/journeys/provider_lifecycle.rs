@@ -38,7 +38,10 @@ async fn providers_are_registered_verified_and_deactivated<Client: E2EBackend>(
 
     // Then an unverified doctor has no access yet
     let q = client
-        .call(&ink_e2e::alice(), &ac.check_access_permission(charlie, DataType::LabResults))
+        .call(
+            &ink_e2e::alice(),
+            &ac.check_access_permission(charlie, DataType::LabResults),
+        )
         .dry_run()
         .await
         .expect("query");
@@ -62,7 +65,10 @@ async fn providers_are_registered_verified_and_deactivated<Client: E2EBackend>(
 
     // And Bob cannot register providers: only the owner may
     let r = client
-        .call(&ink_e2e::bob(), &ac.register_provider(bob, Role::Doctor, CREDS))
+        .call(
+            &ink_e2e::bob(),
+            &ac.register_provider(bob, Role::Doctor, CREDS),
+        )
         .submit()
         .await
         .expect("call");
@@ -83,7 +89,10 @@ async fn providers_are_registered_verified_and_deactivated<Client: E2EBackend>(
         (DataType::All, true),
     ] {
         let q = client
-            .call(&ink_e2e::alice(), &ac.check_access_permission(charlie, data_type))
+            .call(
+                &ink_e2e::alice(),
+                &ac.check_access_permission(charlie, data_type),
+            )
             .dry_run()
             .await
             .expect("query");
