@@ -34,7 +34,11 @@ macro_rules! step {
         let cost = cost_of(&r);
         let value = r.return_value();
         let shown = format!("{:?}", value);
-        let shown = if shown.len() > 30 { format!("{}...", &shown[..27]) } else { shown };
+        let shown = if shown.len() > 30 {
+            format!("{}...", &shown[..27])
+        } else {
+            shown
+        };
         println!("  {:<54} -> {:<30} {}", $label, shown, cost);
         value
     }};
@@ -52,7 +56,9 @@ macro_rules! denied {
     ($client:expr, $label:expr, $caller:expr, $msg:expr, $err:expr) => {{
         match step!($client, $label, $caller, $msg) {
             Err(e) if e == $err => {}
-            other => return Err(format!("{}: expected Err({:?}), got {other:?}", $label, $err).into()),
+            other => {
+                return Err(format!("{}: expected Err({:?}), got {other:?}", $label, $err).into())
+            }
         }
     }};
 }
@@ -98,7 +104,12 @@ async fn run() -> Result<(), Error> {
         let size = std::fs::metadata(&path)
             .map_err(|e| format!("{}: {e} (run scripts/build.sh first)", path.display()))?
             .len();
-        println!("  {:<22} {:>7} bytes  {}", name, group(size as i128), path.display());
+        println!(
+            "  {:<22} {:>7} bytes  {}",
+            name,
+            group(size as i128),
+            path.display()
+        );
         wasm.push(path);
     }
     set_time(START_MS);
@@ -157,35 +168,121 @@ async fn run() -> Result<(), Error> {
 
     println!("\n== 2. Providers: the owner registers, an admin verifies");
     let creds = [0xC0u8; 32]; // SHA-256 of the off-chain credentials document
-    ok!(client, "Alice registers Bob as Admin", alice, ac.register_provider(bob_id, Role::Admin, creds));
-    ok!(client, "Alice verifies Bob (the first admin)", alice, ac.verify_provider(bob_id));
-    ok!(client, "Alice registers Dr Charlie as Doctor", alice, ac.register_provider(charlie_id, Role::Doctor, creds));
-    ok!(client, "Alice registers Nurse Dave as Nurse", alice, ac.register_provider(dave_id, Role::Nurse, creds));
-    ok!(client, "Alice registers Eve as Emergency", alice, ac.register_provider(eve_id, Role::Emergency, creds));
-    ok!(client, "Bob verifies Dr Charlie", bob, ac.verify_provider(charlie_id));
-    ok!(client, "Bob verifies Nurse Dave", bob, ac.verify_provider(dave_id));
+    ok!(
+        client,
+        "Alice registers Bob as Admin",
+        alice,
+        ac.register_provider(bob_id, Role::Admin, creds)
+    );
+    ok!(
+        client,
+        "Alice verifies Bob (the first admin)",
+        alice,
+        ac.verify_provider(bob_id)
+    );
+    ok!(
+        client,
+        "Alice registers Dr Charlie as Doctor",
+        alice,
+        ac.register_provider(charlie_id, Role::Doctor, creds)
+    );
+    ok!(
+        client,
+        "Alice registers Nurse Dave as Nurse",
+        alice,
+        ac.register_provider(dave_id, Role::Nurse, creds)
+    );
+    ok!(
+        client,
+        "Alice registers Eve as Emergency",
+        alice,
+        ac.register_provider(eve_id, Role::Emergency, creds)
+    );
+    ok!(
+        client,
+        "Bob verifies Dr Charlie",
+        bob,
+        ac.verify_provider(charlie_id)
+    );
+    ok!(
+        client,
+        "Bob verifies Nurse Dave",
+        bob,
+        ac.verify_provider(dave_id)
+    );
     ok!(client, "Bob verifies Eve", bob, ac.verify_provider(eve_id));
 
     println!("\n== 3. Ferdie registers; Dr Charlie asks for consent; Ferdie approves");
-    ok!(client, "Ferdie registers as a patient", ferdie, pc.register_patient());
-    let request = ok!(client, "Dr Charlie requests MedicalRecords (TREAT)", charlie,
-        pc.request_access(ferdie_id, DataType::MedicalRecords, Purpose::Treatment));
-    ok!(client, "Ferdie approves the request for 30 days", ferdie,
-        pc.approve_access_request(request, 30 * DAY));
-    ok!(client, "Ferdie gives Dr Charlie Write on Diagnosis", ferdie,
-        rm.grant_permission(ferdie_id, charlie_id, RecordType::Diagnosis, AccessLevel::Write, Some(30 * DAY), None));
+    ok!(
+        client,
+        "Ferdie registers as a patient",
+        ferdie,
+        pc.register_patient()
+    );
+    let request = ok!(
+        client,
+        "Dr Charlie requests MedicalRecords (TREAT)",
+        charlie,
+        pc.request_access(ferdie_id, DataType::MedicalRecords, Purpose::Treatment)
+    );
+    ok!(
+        client,
+        "Ferdie approves the request for 30 days",
+        ferdie,
+        pc.approve_access_request(request, 30 * DAY)
+    );
+    ok!(
+        client,
+        "Ferdie gives Dr Charlie Write on Diagnosis",
+        ferdie,
+        rm.grant_permission(
+            ferdie_id,
+            charlie_id,
+            RecordType::Diagnosis,
+            AccessLevel::Write,
+            Some(30 * DAY),
+            None
+        )
+    );
 
     println!("\n== 4. A record: only the ciphertext's hash and locator go on-chain");
     let (data_hash, locator) = sample_record(1);
-    println!("  data_hash {}", data_hash.iter().map(|b| format!("{b:02x}")).collect::<String>());
+    println!(
+        "  data_hash {}",
+        data_hash
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    );
     println!("  locator   {}", String::from_utf8_lossy(&locator));
     advance_time(HOUR);
-    let record = ok!(client, "Dr Charlie creates Ferdie's diagnosis record", charlie,
-        rm.create_record(ferdie_id, RecordType::Diagnosis, data_hash, locator, [0x4B; 32], 64, 0, Confidentiality::Restricted));
-    ok!(client, "Ferdie shares the data key wrapped for Charlie", ferdie,
-        rm.share_key(ferdie_id, record, charlie_id, vec![0xAB; 80]));
-    let view = ok!(client, "Dr Charlie reads the record (TREAT)", charlie,
-        rm.get_record(ferdie_id, record, Purpose::Treatment));
+    let record = ok!(
+        client,
+        "Dr Charlie creates Ferdie's diagnosis record",
+        charlie,
+        rm.create_record(
+            ferdie_id,
+            RecordType::Diagnosis,
+            data_hash,
+            locator,
+            [0x4B; 32],
+            64,
+            0,
+            Confidentiality::Restricted
+        )
+    );
+    ok!(
+        client,
+        "Ferdie shares the data key wrapped for Charlie",
+        ferdie,
+        rm.share_key(ferdie_id, record, charlie_id, vec![0xAB; 80])
+    );
+    let view = ok!(
+        client,
+        "Dr Charlie reads the record (TREAT)",
+        charlie,
+        rm.get_record(ferdie_id, record, Purpose::Treatment)
+    );
     println!(
         "  -> locator {:?}, wrapped key {} bytes, version {}",
         String::from_utf8_lossy(&view.meta.locator),
@@ -194,25 +291,61 @@ async fn run() -> Result<(), Error> {
     );
 
     println!("\n== 5. Denied and emergency access");
-    denied!(client, "Nurse Dave reads it (no consent)", dave,
-        rm.get_record(ferdie_id, record, Purpose::Treatment), record_management::Error::ConsentRequired);
-    ok!(client, "Eve opens an emergency window (unconscious)", eve,
-        ac.activate_emergency_access(ferdie_id, EmergencyReason::PatientUnconscious, [0x0E; 32]));
-    let view = ok!(client, "Eve reads it under the window (ETREAT)", eve,
-        rm.get_record(ferdie_id, record, Purpose::EmergencyTreatment));
+    denied!(
+        client,
+        "Nurse Dave reads it (no consent)",
+        dave,
+        rm.get_record(ferdie_id, record, Purpose::Treatment),
+        record_management::Error::ConsentRequired
+    );
+    ok!(
+        client,
+        "Eve opens an emergency window (unconscious)",
+        eve,
+        ac.activate_emergency_access(ferdie_id, EmergencyReason::PatientUnconscious, [0x0E; 32])
+    );
+    let view = ok!(
+        client,
+        "Eve reads it under the window (ETREAT)",
+        eve,
+        rm.get_record(ferdie_id, record, Purpose::EmergencyTreatment)
+    );
     println!("  -> emergency read: {}", view.emergency);
     let (h2, l2) = sample_record(2);
-    denied!(client, "Eve tries to update it (windows are read-only)", eve,
-        rm.update_record(ferdie_id, record, h2, l2, [0x4C; 32], 64), record_management::Error::EmergencyAccessReadOnly);
-    ok!(client, "Eve ends her window", eve, ac.end_emergency_access(ferdie_id));
+    denied!(
+        client,
+        "Eve tries to update it (windows are read-only)",
+        eve,
+        rm.update_record(ferdie_id, record, h2, l2, [0x4C; 32], 64),
+        record_management::Error::EmergencyAccessReadOnly
+    );
+    ok!(
+        client,
+        "Eve ends her window",
+        eve,
+        ac.end_emergency_access(ferdie_id)
+    );
 
     println!("\n== 6. Ferdie revokes");
-    ok!(client, "Ferdie revokes Dr Charlie's permission", ferdie,
-        rm.revoke_permission(ferdie_id, charlie_id, RecordType::Diagnosis));
-    denied!(client, "Dr Charlie reads again", charlie,
-        rm.get_record(ferdie_id, record, Purpose::Treatment), record_management::Error::NoPermission);
-    ok!(client, "Ferdie revokes Dr Charlie's consent", ferdie,
-        pc.revoke_consent(charlie_id, DataType::MedicalRecords));
+    ok!(
+        client,
+        "Ferdie revokes Dr Charlie's permission",
+        ferdie,
+        rm.revoke_permission(ferdie_id, charlie_id, RecordType::Diagnosis)
+    );
+    denied!(
+        client,
+        "Dr Charlie reads again",
+        charlie,
+        rm.get_record(ferdie_id, record, Purpose::Treatment),
+        record_management::Error::NoPermission
+    );
+    ok!(
+        client,
+        "Ferdie revokes Dr Charlie's consent",
+        ferdie,
+        pc.revoke_consent(charlie_id, DataType::MedicalRecords)
+    );
 
     println!("\n== 7. Ferdie's audit trail (hash-chained) and consent history");
     let head = query!(client, rm.audit_head(ferdie_id));
@@ -235,15 +368,32 @@ async fn run() -> Result<(), Error> {
     if head.head != prev || head.len != trail.len() as u64 {
         return Err("audit head does not match the recomputed chain".into());
     }
-    println!("  chain verified off-chain: {} entries, head {}", head.len,
-        head.head.iter().take(8).map(|b| format!("{b:02x}")).collect::<String>());
+    println!(
+        "  chain verified off-chain: {} entries, head {}",
+        head.len,
+        head.head
+            .iter()
+            .take(8)
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    );
     let history = query!(client, pc.history(ferdie_id, 0, 50));
     for (i, h) in history.iter().enumerate() {
-        println!("  consent #{i}: {:<16} by {:<18} for {}", format!("{:?}", h.action), name_of(&h.actor), name_of(&h.subject));
+        println!(
+            "  consent #{i}: {:<16} by {:<18} for {}",
+            format!("{:?}", h.action),
+            name_of(&h.actor),
+            name_of(&h.subject)
+        );
     }
     let emergency = query!(client, ac.access_log(ferdie_id, 0, 50));
     for (i, e) in emergency.iter().enumerate() {
-        println!("  access-control log #{i}: {} {:?} ({:?})", name_of(&e.provider), e.action, e.reason);
+        println!(
+            "  access-control log #{i}: {} {:?} ({:?})",
+            name_of(&e.provider),
+            e.action,
+            e.reason
+        );
     }
     println!("\njourney complete");
     Ok(())
