@@ -50,7 +50,10 @@ pub fn release_wasm(crate_name: &str) -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace_root().join("target"));
-    target.join("ink").join(&snake).join(format!("{snake}.wasm"))
+    target
+        .join("ink")
+        .join(&snake)
+        .join(format!("{snake}.wasm"))
 }
 
 /// Addresses of the deployed contracts.
@@ -205,11 +208,19 @@ where
         (Cast::one(), Role::Technician),
     ];
     for (who, role) in providers {
-        expect_ok(submit(client, &alice, &ac.register_provider(who, role, creds)).await?.0)?;
+        expect_ok(
+            submit(client, &alice, &ac.register_provider(who, role, creds))
+                .await?
+                .0,
+        )?;
         expect_ok(submit(client, &alice, &ac.verify_provider(who)).await?.0)?;
     }
     let mut pc = d.pc();
-    expect_ok(submit(client, &ink_e2e::ferdie(), &pc.register_patient()).await?.0)?;
+    expect_ok(
+        submit(client, &ink_e2e::ferdie(), &pc.register_patient())
+            .await?
+            .0,
+    )?;
     Ok(())
 }
 
@@ -240,7 +251,12 @@ where
     let ferdie = ink_e2e::ferdie();
     let mut pc = d.pc();
     let mut rm = d.rm();
-    let msg = pc.grant_consent(provider, data_type, 30 * DAY, medrec_types::Purpose::Treatment);
+    let msg = pc.grant_consent(
+        provider,
+        data_type,
+        30 * DAY,
+        medrec_types::Purpose::Treatment,
+    );
     expect_ok(submit(client, &ferdie, &msg).await?.0)?;
     let msg = rm.grant_permission(Cast::ferdie(), provider, record_type, level, None, None);
     expect_ok(submit(client, &ferdie, &msg).await?.0)?;

@@ -3,8 +3,8 @@
 //! end at the head the contract reports.
 
 use e2e_tests::{
-    consent_and_permit, create_sample, deploy_all, expect_ok, query, register_cast,
-    sample_record, set_time, sha256_encoded, submit, Cast, E2EResult,
+    consent_and_permit, create_sample, deploy_all, expect_ok, query, register_cast, sample_record,
+    set_time, sha256_encoded, submit, Cast, E2EResult,
 };
 use medrec_types::{AccessLevel, DataType, Purpose, RecordType};
 use record_management::AuditAction;
@@ -20,14 +20,55 @@ async fn the_audit_trail_is_a_verifiable_hash_chain<Client: E2EBackend>(
     let mut rm = d.rm();
 
     // Given a history: grant, create, read, update, key share, revoke
-    consent_and_permit(&mut client, &d, charlie, DataType::Imaging, RecordType::Imaging,
-        AccessLevel::Write).await?;
-    let id = expect_ok(create_sample(&mut client, &d, &ink_e2e::charlie(), RecordType::Imaging, 1).await?)?;
-    expect_ok(submit(&mut client, &ink_e2e::charlie(), &rm.get_record(ferdie, id, Purpose::Treatment)).await?.0)?;
+    consent_and_permit(
+        &mut client,
+        &d,
+        charlie,
+        DataType::Imaging,
+        RecordType::Imaging,
+        AccessLevel::Write,
+    )
+    .await?;
+    let id = expect_ok(
+        create_sample(&mut client, &d, &ink_e2e::charlie(), RecordType::Imaging, 1).await?,
+    )?;
+    expect_ok(
+        submit(
+            &mut client,
+            &ink_e2e::charlie(),
+            &rm.get_record(ferdie, id, Purpose::Treatment),
+        )
+        .await?
+        .0,
+    )?;
     let (h, l) = sample_record(2);
-    expect_ok(submit(&mut client, &ink_e2e::charlie(), &rm.update_record(ferdie, id, h, l, [2; 32], 64)).await?.0)?;
-    expect_ok(submit(&mut client, &ink_e2e::ferdie(), &rm.share_key(ferdie, id, charlie, vec![1; 80])).await?.0)?;
-    expect_ok(submit(&mut client, &ink_e2e::ferdie(), &rm.revoke_permission(ferdie, charlie, RecordType::Imaging)).await?.0)?;
+    expect_ok(
+        submit(
+            &mut client,
+            &ink_e2e::charlie(),
+            &rm.update_record(ferdie, id, h, l, [2; 32], 64),
+        )
+        .await?
+        .0,
+    )?;
+    expect_ok(
+        submit(
+            &mut client,
+            &ink_e2e::ferdie(),
+            &rm.share_key(ferdie, id, charlie, vec![1; 80]),
+        )
+        .await?
+        .0,
+    )?;
+    expect_ok(
+        submit(
+            &mut client,
+            &ink_e2e::ferdie(),
+            &rm.revoke_permission(ferdie, charlie, RecordType::Imaging),
+        )
+        .await?
+        .0,
+    )?;
 
     // When the trail is read and re-hashed off-chain
     let head = query(&mut client, &rm.audit_head(ferdie)).await?;

@@ -44,25 +44,63 @@ async fn requests_are_checked_with_access_control_and_approved_by_the_patient<
     let (r, _) = submit(&mut client, &ink_e2e::charlie(), &msg).await?;
     let id = expect_ok(r)?;
     assert_eq!(id, 1);
-    let request = query(&mut client, &pc.get_access_request(id)).await?.expect("stored");
+    let request = query(&mut client, &pc.get_access_request(id))
+        .await?
+        .expect("stored");
     assert_eq!(request.status, RequestStatus::Pending);
-    assert!(!query(&mut client, &pc.check_consent(ferdie, charlie, DataType::LabResults)).await?);
+    assert!(
+        !query(
+            &mut client,
+            &pc.check_consent(ferdie, charlie, DataType::LabResults)
+        )
+        .await?
+    );
 
     // Then the doctor cannot approve its own request
-    let (r, _) = submit(&mut client, &ink_e2e::charlie(), &pc.approve_access_request(id, DAY)).await?;
+    let (r, _) = submit(
+        &mut client,
+        &ink_e2e::charlie(),
+        &pc.approve_access_request(id, DAY),
+    )
+    .await?;
     assert_eq!(r, Err(Error::NotAuthorized));
 
     // When Ferdie approves it for one day
-    let (r, _) = submit(&mut client, &ink_e2e::ferdie(), &pc.approve_access_request(id, DAY)).await?;
+    let (r, _) = submit(
+        &mut client,
+        &ink_e2e::ferdie(),
+        &pc.approve_access_request(id, DAY),
+    )
+    .await?;
     assert_eq!(r, Ok(1_000_000 + DAY));
 
     // Then the consent is active, for lab results only, until its expiry
-    assert!(query(&mut client, &pc.check_consent(ferdie, charlie, DataType::LabResults)).await?);
-    assert!(!query(&mut client, &pc.check_consent(ferdie, charlie, DataType::Imaging)).await?);
-    let request = query(&mut client, &pc.get_access_request(id)).await?.expect("stored");
+    assert!(
+        query(
+            &mut client,
+            &pc.check_consent(ferdie, charlie, DataType::LabResults)
+        )
+        .await?
+    );
+    assert!(
+        !query(
+            &mut client,
+            &pc.check_consent(ferdie, charlie, DataType::Imaging)
+        )
+        .await?
+    );
+    let request = query(&mut client, &pc.get_access_request(id))
+        .await?
+        .expect("stored");
     assert_eq!(request.status, RequestStatus::Approved);
     set_time(1_000_000 + DAY);
-    assert!(!query(&mut client, &pc.check_consent(ferdie, charlie, DataType::LabResults)).await?);
+    assert!(
+        !query(
+            &mut client,
+            &pc.check_consent(ferdie, charlie, DataType::LabResults)
+        )
+        .await?
+    );
 
     // And a second decision is refused
     let (r, _) = submit(&mut client, &ink_e2e::ferdie(), &pc.deny_access_request(id)).await?;
@@ -71,9 +109,21 @@ async fn requests_are_checked_with_access_control_and_approved_by_the_patient<
     // When the nurse asks for lab results and Ferdie denies: no consent
     let msg = pc.request_access(ferdie, DataType::LabResults, Purpose::Operations);
     let id = expect_ok(submit(&mut client, &ink_e2e::dave(), &msg).await?.0)?;
-    expect_ok(submit(&mut client, &ink_e2e::ferdie(), &pc.deny_access_request(id)).await?.0)?;
-    assert!(!query(&mut client, &pc.check_consent(ferdie, dave, DataType::LabResults)).await?);
-    let request = query(&mut client, &pc.get_access_request(id)).await?.expect("stored");
+    expect_ok(
+        submit(&mut client, &ink_e2e::ferdie(), &pc.deny_access_request(id))
+            .await?
+            .0,
+    )?;
+    assert!(
+        !query(
+            &mut client,
+            &pc.check_consent(ferdie, dave, DataType::LabResults)
+        )
+        .await?
+    );
+    let request = query(&mut client, &pc.get_access_request(id))
+        .await?
+        .expect("stored");
     assert_eq!(request.status, RequestStatus::Denied);
     Ok(())
 }
@@ -101,12 +151,27 @@ async fn all_covers_ordinary_types_and_delegates_act_until_expiry<Client: E2EBac
     // When Ferdie names a guardian for one day, the guardian grants mental health
     let msg = pc.add_delegate(guardian, DelegateKind::Guardian, DAY);
     expect_ok(submit(&mut client, &ink_e2e::ferdie(), &msg).await?.0)?;
-    let msg = pc.grant_consent_as_delegate(ferdie, charlie, DataType::MentalHealth, DAY, Purpose::Treatment);
+    let msg = pc.grant_consent_as_delegate(
+        ferdie,
+        charlie,
+        DataType::MentalHealth,
+        DAY,
+        Purpose::Treatment,
+    );
     expect_ok(submit(&mut client, &ink_e2e::two(), &msg).await?.0)?;
-    assert!(query(&mut client, &pc.check_consent(ferdie, charlie, DataType::MentalHealth)).await?);
-    let consent = query(&mut client, &pc.get_consent(ferdie, charlie, DataType::MentalHealth))
+    assert!(
+        query(
+            &mut client,
+            &pc.check_consent(ferdie, charlie, DataType::MentalHealth)
+        )
         .await?
-        .expect("stored");
+    );
+    let consent = query(
+        &mut client,
+        &pc.get_consent(ferdie, charlie, DataType::MentalHealth),
+    )
+    .await?
+    .expect("stored");
     assert_eq!(consent.granted_by, guardian);
 
     // And the history says who acted

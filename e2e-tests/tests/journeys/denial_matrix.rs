@@ -3,8 +3,8 @@
 //! call leaves the patient's audit trail (and everything else) unchanged.
 
 use e2e_tests::{
-    advance_time, consent_and_permit, create_sample, deploy_all, expect_ok, query,
-    register_cast, sample_record, set_time, submit, Cast, E2EResult, HOUR,
+    advance_time, consent_and_permit, create_sample, deploy_all, expect_ok, query, register_cast,
+    sample_record, set_time, submit, Cast, E2EResult, HOUR,
 };
 use medrec_types::{AccessLevel, DataType, Purpose, RecordType, Role};
 use record_management::{Error, Quota};
@@ -24,7 +24,10 @@ async fn each_failing_condition_gives_its_own_error<Client: E2EBackend>(
     let id = expect_ok(create_sample(&mut client, &d, &ink_e2e::charlie(), dx, 1).await?)?;
     let (mut ac, mut pc, mut rm) = (d.ac(), d.pc(), d.rm());
     let read = rm.get_record(ferdie, id, Purpose::Treatment);
-    assert!(submit(&mut client, &ink_e2e::charlie(), &read).await?.0.is_ok());
+    assert!(submit(&mut client, &ink_e2e::charlie(), &read)
+        .await?
+        .0
+        .is_ok());
 
     // Every denial below must leave the audit trail as it is
     macro_rules! denied {
@@ -37,7 +40,15 @@ async fn each_failing_condition_gives_its_own_error<Client: E2EBackend>(
     }
 
     // Not a registered provider (Alice holds consent and permission anyway)
-    consent_and_permit(&mut client, &d, Cast::id(ink_e2e::AccountKeyring::Alice), md, dx, AccessLevel::Read).await?;
+    consent_and_permit(
+        &mut client,
+        &d,
+        Cast::id(ink_e2e::AccountKeyring::Alice),
+        md,
+        dx,
+        AccessLevel::Read,
+    )
+    .await?;
     denied!(ink_e2e::alice(), read, Error::ProviderNotRegistered);
 
     // Registered but not verified
@@ -51,37 +62,82 @@ async fn each_failing_condition_gives_its_own_error<Client: E2EBackend>(
     denied!(ink_e2e::one(), read, Error::RoleNotAllowed);
 
     // Deactivated
-    expect_ok(submit(&mut client, &ink_e2e::bob(), &ac.deactivate_provider(charlie)).await?.0)?;
+    expect_ok(
+        submit(
+            &mut client,
+            &ink_e2e::bob(),
+            &ac.deactivate_provider(charlie),
+        )
+        .await?
+        .0,
+    )?;
     denied!(ink_e2e::charlie(), read, Error::ProviderInactive);
-    expect_ok(submit(&mut client, &ink_e2e::bob(), &ac.reactivate_provider(charlie)).await?.0)?;
+    expect_ok(
+        submit(
+            &mut client,
+            &ink_e2e::bob(),
+            &ac.reactivate_provider(charlie),
+        )
+        .await?
+        .0,
+    )?;
 
     // Consent revoked
-    expect_ok(submit(&mut client, &ink_e2e::ferdie(), &pc.revoke_consent(charlie, md)).await?.0)?;
+    expect_ok(
+        submit(
+            &mut client,
+            &ink_e2e::ferdie(),
+            &pc.revoke_consent(charlie, md),
+        )
+        .await?
+        .0,
+    )?;
     denied!(ink_e2e::charlie(), read, Error::ConsentRequired);
     let msg = pc.grant_consent(charlie, md, 30 * 24 * HOUR, Purpose::Treatment);
     expect_ok(submit(&mut client, &ink_e2e::ferdie(), &msg).await?.0)?;
 
     // No permission
-    expect_ok(submit(&mut client, &ink_e2e::ferdie(), &rm.revoke_permission(ferdie, charlie, dx)).await?.0)?;
+    expect_ok(
+        submit(
+            &mut client,
+            &ink_e2e::ferdie(),
+            &rm.revoke_permission(ferdie, charlie, dx),
+        )
+        .await?
+        .0,
+    )?;
     denied!(ink_e2e::charlie(), read, Error::NoPermission);
 
     // Permission of too low a level for a write
     let msg = rm.grant_permission(ferdie, charlie, dx, AccessLevel::Read, None, None);
     expect_ok(submit(&mut client, &ink_e2e::ferdie(), &msg).await?.0)?;
     let (h, l) = sample_record(5);
-    denied!(ink_e2e::charlie(), rm.update_record(ferdie, id, h, l, [5; 32], 1), Error::InsufficientAccessLevel);
+    denied!(
+        ink_e2e::charlie(),
+        rm.update_record(ferdie, id, h, l, [5; 32], 1),
+        Error::InsufficientAccessLevel
+    );
 
     // Quota used up: one read allowed, the second refused
-    let quota = Quota { max_reads: Some(1), max_bytes: None };
+    let quota = Quota {
+        max_reads: Some(1),
+        max_bytes: None,
+    };
     let msg = rm.grant_permission(ferdie, charlie, dx, AccessLevel::Read, None, Some(quota));
     expect_ok(submit(&mut client, &ink_e2e::ferdie(), &msg).await?.0)?;
-    assert!(submit(&mut client, &ink_e2e::charlie(), &read).await?.0.is_ok());
+    assert!(submit(&mut client, &ink_e2e::charlie(), &read)
+        .await?
+        .0
+        .is_ok());
     denied!(ink_e2e::charlie(), read, Error::QuotaExhausted);
 
     // Permission expired (one hour, then the clock moves an hour)
     let msg = rm.grant_permission(ferdie, charlie, dx, AccessLevel::Read, Some(HOUR), None);
     expect_ok(submit(&mut client, &ink_e2e::ferdie(), &msg).await?.0)?;
-    assert!(submit(&mut client, &ink_e2e::charlie(), &read).await?.0.is_ok());
+    assert!(submit(&mut client, &ink_e2e::charlie(), &read)
+        .await?
+        .0
+        .is_ok());
     advance_time(HOUR);
     denied!(ink_e2e::charlie(), read, Error::PermissionExpired);
     Ok(())

@@ -3,8 +3,8 @@
 //! and only until the window expires.
 
 use e2e_tests::{
-    advance_time, consent_and_permit, create_sample, deploy_all, expect_ok, query,
-    register_cast, set_time, submit, Cast, E2EResult, DAY,
+    advance_time, consent_and_permit, create_sample, deploy_all, expect_ok, query, register_cast,
+    set_time, submit, Cast, E2EResult, DAY,
 };
 use medrec_types::{AccessLevel, DataType, EmergencyReason, Purpose, RecordType};
 use record_management::{AuditAction, Error};
@@ -17,9 +17,25 @@ async fn break_glass_reads_are_allowed_logged_read_only_and_expire<Client: E2EBa
     set_time(20_000_000);
     let d = deploy_all(&mut client).await?;
     register_cast(&mut client, &d).await?;
-    consent_and_permit(&mut client, &d, Cast::charlie(), DataType::MedicalRecords,
-        RecordType::Allergies, AccessLevel::Write).await?;
-    let id = expect_ok(create_sample(&mut client, &d, &ink_e2e::charlie(), RecordType::Allergies, 9).await?)?;
+    consent_and_permit(
+        &mut client,
+        &d,
+        Cast::charlie(),
+        DataType::MedicalRecords,
+        RecordType::Allergies,
+        AccessLevel::Write,
+    )
+    .await?;
+    let id = expect_ok(
+        create_sample(
+            &mut client,
+            &d,
+            &ink_e2e::charlie(),
+            RecordType::Allergies,
+            9,
+        )
+        .await?,
+    )?;
     let (mut ac, mut rm) = (d.ac(), d.rm());
     let (ferdie, eve) = (Cast::ferdie(), Cast::eve());
 
@@ -36,9 +52,16 @@ async fn break_glass_reads_are_allowed_logged_read_only_and_expire<Client: E2EBa
     // Then the read is allowed and flagged, and the audit trail says so
     assert!(view.emergency);
     let head = query(&mut client, &rm.audit_head(ferdie)).await?;
-    let last = query(&mut client, &rm.audit_entry(ferdie, head.len - 1)).await?.expect("entry");
+    let last = query(&mut client, &rm.audit_entry(ferdie, head.len - 1))
+        .await?
+        .expect("entry");
     assert_eq!((last.actor, last.action), (eve, AuditAction::EmergencyRead));
-    assert_eq!(query(&mut client, &rm.provider_stats(eve)).await?.emergency_reads, 1);
+    assert_eq!(
+        query(&mut client, &rm.provider_stats(eve))
+            .await?
+            .emergency_reads,
+        1
+    );
 
     // But Eve cannot write under the window
     let r = create_sample(&mut client, &d, &ink_e2e::eve(), RecordType::Allergies, 10).await?;
