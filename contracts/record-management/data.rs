@@ -228,7 +228,9 @@ pub enum Error {
     InvalidStatusTransition,
     /// Deletion before the record's retention-until time.
     RetentionPeriodActive,
-    /// Another record already has that data hash.
+    /// That data hash is already on-chain: as another record, or as the
+    /// current or an earlier version of this one (hashes are never reused,
+    /// not even after deletion).
     DuplicateRecord,
     /// The locator is empty or longer than 128 bytes.
     InvalidLocator,

@@ -649,14 +649,16 @@ mod record_management {
             self.versions.get((record_id, version))
         }
 
-        /// Up to `limit` (capped at `MAX_PAGE`) versions from `from`.
+        /// Up to `limit` (capped at `MAX_PAGE`) versions, starting at version
+        /// number `from` (versions start at 1; `from = 0` reads as 1).
         #[ink(message)]
         pub fn record_versions(&self, record_id: u64, from: u32, limit: u32) -> Vec<VersionEntry> {
             let last = self.records.get(record_id).map_or(0, |m| m.version);
-            let end = from
+            let start = from.max(1);
+            let end = start
                 .saturating_add(page_limit(limit))
                 .min(last.saturating_add(1));
-            (from.max(1)..end)
+            (start..end)
                 .filter_map(|v| self.versions.get((record_id, v)))
                 .collect()
         }

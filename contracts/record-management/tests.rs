@@ -1622,8 +1622,13 @@ fn update_record_adds_a_version_and_keeps_the_earlier_one() {
     assert_eq!(c.record_version(id, 1), Some(v1.clone()));
     assert_eq!(c.record_version(id, 2), Some(v2.clone()));
     assert_eq!(c.record_version(id, 3), None);
-    assert_eq!(c.record_versions(id, 1, MAX_PAGE), vec![v1, v2.clone()]);
-    assert_eq!(c.record_versions(id, 2, 1), vec![v2]);
+    assert_eq!(
+        c.record_versions(id, 1, MAX_PAGE),
+        vec![v1.clone(), v2.clone()]
+    );
+    assert_eq!(c.record_versions(id, 2, 1), vec![v2.clone()]);
+    // version numbers start at 1: `from = 0` reads as 1 and still fills the page
+    assert_eq!(c.record_versions(id, 0, 2), vec![v1.clone(), v2]);
     assert_eq!(c.provider_stats(a.frank).records_updated, 1);
     assert_eq!(c.stats().total_records, 1);
     let entry = last_audit(&c, a.bob);
