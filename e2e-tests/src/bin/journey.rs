@@ -75,6 +75,10 @@ macro_rules! query {
     }};
 }
 
+fn hex_of(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 fn id(k: AccountKeyring) -> AccountId {
     ink_e2e::account_id(k)
 }
@@ -245,16 +249,24 @@ async fn run() -> Result<(), Error> {
         )
     );
 
-    println!("\n== 4. A record: only the ciphertext's hash and locator go on-chain");
-    let (data_hash, locator) = sample_record(1);
+    println!("\n== 4. A record: sealed off-chain; only its hash and locator go on-chain");
+    let work = tempfile::tempdir()?;
+    let store = medvault::Store::open(work.path().join("vault-store"))?;
+    let fixture = e2e_tests::workspace_root().join("e2e-tests/fixtures/discharge-summary.txt");
+    let sealed = store.seal_file(&fixture, medvault::DEFAULT_CHUNK, |_| {})?;
     println!(
-        "  data_hash {}",
-        data_hash
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
+        "  medvault seal {} -> {}",
+        fixture.display(),
+        sealed.to_json()
     );
-    println!("  locator   {}", String::from_utf8_lossy(&locator));
+    let charlie_secret_path = work.path().join("charlie.key");
+    let charlie_public = medvault::keygen(&charlie_secret_path)?;
+    println!(
+        "  Dr Charlie's X25519 public key {}",
+        hex_of(charlie_public.as_bytes())
+    );
+    let wrapped = store.wrap_key(&sealed.key_id, &charlie_public)?;
+    let key_id = medvault::parse_hash(&sealed.key_id)?;
     advance_time(HOUR);
     let record = ok!(
         client,
@@ -263,10 +275,10 @@ async fn run() -> Result<(), Error> {
         rm.create_record(
             ferdie_id,
             RecordType::Diagnosis,
-            data_hash,
-            locator,
-            [0x4B; 32],
-            64,
+            sealed.data_hash,
+            sealed.locator.clone().into_bytes(),
+            key_id,
+            sealed.size,
             0,
             Confidentiality::Restricted
         )
@@ -275,7 +287,7 @@ async fn run() -> Result<(), Error> {
         client,
         "Ferdie shares the data key wrapped for Charlie",
         ferdie,
-        rm.share_key(ferdie_id, record, charlie_id, vec![0xAB; 80])
+        rm.share_key(ferdie_id, record, charlie_id, wrapped)
     );
     let view = ok!(
         client,
@@ -283,11 +295,19 @@ async fn run() -> Result<(), Error> {
         charlie,
         rm.get_record(ferdie_id, record, Purpose::Treatment)
     );
+    let locator = String::from_utf8(view.meta.locator.clone())?;
+    let wrapped = view
+        .wrapped_key
+        .clone()
+        .ok_or("no wrapped key for Dr Charlie")?;
+    let opened = work.path().join("opened.txt");
+    let secret = medvault::read_secret_key(&charlie_secret_path)?;
+    let size = store.open_to_file(&locator, &view.meta.data_hash, &wrapped, &secret, &opened)?;
+    if std::fs::read(&opened)? != std::fs::read(&fixture)? {
+        return Err("the decrypted record differs from the original".into());
+    }
     println!(
-        "  -> locator {:?}, wrapped key {} bytes, version {}",
-        String::from_utf8_lossy(&view.meta.locator),
-        view.wrapped_key.as_ref().map_or(0, |k| k.len()),
-        view.meta.version
+        "  -> Dr Charlie opened {locator}: hash matches the chain, {size} bytes decrypted, identical to the original"
     );
 
     println!("\n== 5. Denied and emergency access");
