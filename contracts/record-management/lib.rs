@@ -387,12 +387,7 @@ mod record_management {
             purpose: Purpose,
         ) -> Result<RecordView> {
             self.ensure_running()?;
-            let meta = self.record_of(patient, record_id)?;
-            match meta.status {
-                RecordStatus::Deleted => return Err(Error::RecordDeleted),
-                RecordStatus::Locked => return Err(Error::RecordLocked),
-                _ => {}
-            }
+            let meta = self.open_record_of(patient, record_id)?;
             let caller = self.env().caller();
             let access = self.authorize(
                 caller,
@@ -474,12 +469,9 @@ mod record_management {
         ) -> Result<u32> {
             self.ensure_running()?;
             Self::validate_content(&data_hash, &locator)?;
-            let mut meta = self.record_of(patient, record_id)?;
-            match meta.status {
-                RecordStatus::Deleted => return Err(Error::RecordDeleted),
-                RecordStatus::Locked => return Err(Error::RecordLocked),
-                RecordStatus::Archived => return Err(Error::RecordArchived),
-                RecordStatus::Active | RecordStatus::UnderReview => {}
+            let mut meta = self.open_record_of(patient, record_id)?;
+            if meta.status == RecordStatus::Archived {
+                return Err(Error::RecordArchived);
             }
             if self.hash_index.contains(data_hash) {
                 return Err(Error::DuplicateRecord);
@@ -569,12 +561,9 @@ mod record_management {
             if matches!(status, RecordStatus::Locked | RecordStatus::Deleted) {
                 return Err(Error::InvalidStatusTransition);
             }
-            let meta = self.record_of(patient, record_id)?;
-            match meta.status {
-                RecordStatus::Deleted => return Err(Error::RecordDeleted),
-                RecordStatus::Locked => return Err(Error::RecordLocked),
-                current if current == status => return Err(Error::InvalidStatusTransition),
-                _ => {}
+            let meta = self.open_record_of(patient, record_id)?;
+            if meta.status == status {
+                return Err(Error::InvalidStatusTransition);
             }
             self.change_status(patient, record_id, meta, status, None)
         }
@@ -590,12 +579,7 @@ mod record_management {
         #[ink(message)]
         pub fn lock_record(&mut self, patient: AccountId, record_id: u64) -> Result<()> {
             self.ensure_running()?;
-            let meta = self.record_of(patient, record_id)?;
-            match meta.status {
-                RecordStatus::Deleted => return Err(Error::RecordDeleted),
-                RecordStatus::Locked => return Err(Error::RecordLocked),
-                _ => {}
-            }
+            let meta = self.open_record_of(patient, record_id)?;
             let before = Some(meta.status);
             self.change_status(patient, record_id, meta, RecordStatus::Locked, before)
         }
@@ -631,12 +615,7 @@ mod record_management {
         #[ink(message)]
         pub fn delete_record(&mut self, patient: AccountId, record_id: u64) -> Result<()> {
             self.ensure_running()?;
-            let meta = self.record_of(patient, record_id)?;
-            match meta.status {
-                RecordStatus::Deleted => return Err(Error::RecordDeleted),
-                RecordStatus::Locked => return Err(Error::RecordLocked),
-                _ => {}
-            }
+            let meta = self.open_record_of(patient, record_id)?;
             if self.env().block_timestamp() < meta.retention_until {
                 return Err(Error::RetentionPeriodActive);
             }
@@ -1535,6 +1514,17 @@ mod record_management {
                 .get(record_id)
                 .filter(|m| m.patient == patient)
                 .ok_or(Error::RecordNotFound)
+        }
+
+        /// The record, unless it is deleted or locked (which refuse reads,
+        /// updates and status changes alike).
+        fn open_record_of(&self, patient: AccountId, record_id: u64) -> Result<RecordMeta> {
+            let meta = self.record_of(patient, record_id)?;
+            match meta.status {
+                RecordStatus::Deleted => Err(Error::RecordDeleted),
+                RecordStatus::Locked => Err(Error::RecordLocked),
+                _ => Ok(meta),
+            }
         }
 
         fn validate_content(data_hash: &Hash32, locator: &[u8]) -> Result<()> {
