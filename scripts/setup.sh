@@ -4,7 +4,7 @@
 #   scripts/setup.sh                    Rust 1.86.0 + rust-src, clippy, rustfmt,
 #                                       wasm32-unknown-unknown (seconds)
 #   scripts/setup.sh --cargo-contract   also cargo-contract 5.0.3, the CLI for
-#                                       building/deploying by hand (~21 min on 2 cores)
+#                                       building/deploying by hand (~18 min on 2 cores)
 #
 # The two main commands (scripts/run.sh, scripts/test.sh) need only the first:
 # they build the contracts through contract-build 5.0.3, the library behind
@@ -63,7 +63,7 @@ if [ "$want_cargo_contract" = 1 ]; then
   else
     # Built with the machine's stable Rust from outside this workspace: the
     # workspace's rust-toolchain.toml would select 1.86, which it does not need.
-    say "installing cargo-contract $CARGO_CONTRACT_VERSION (--locked; ~21 min on 2 cores)"
+    say "installing cargo-contract $CARGO_CONTRACT_VERSION (--locked; ~18 min on 2 cores)"
     (cd / && cargo +stable install cargo-contract --version "$CARGO_CONTRACT_VERSION" --locked)
   fi
 fi
