@@ -56,12 +56,14 @@ pub fn release_wasm(crate_name: &str) -> PathBuf {
         .join(format!("{snake}.wasm"))
 }
 
-/// Addresses of the deployed contracts.
+/// Addresses of the deployed contracts, and what each instantiation cost.
 #[derive(Debug, Clone, Copy)]
 pub struct Deployment {
     pub access_control: AccountId,
     pub patient_consent: AccountId,
     pub record_management: AccountId,
+    /// (contract, cost of its instantiation), in deployment order.
+    pub instantiations: [(&'static str, Cost); 3],
 }
 
 impl Deployment {
@@ -83,31 +85,34 @@ where
     Client: E2EBackend,
     <Client as ContractsBackend<DefaultEnvironment>>::Error: Debug,
 {
-    let mut ctor = AccessControlRef::new();
-    let access_control = client
-        .instantiate("access-control", &ink_e2e::alice(), &mut ctor)
-        .submit()
-        .await
-        .map_err(|e| format!("instantiate access-control: {e:?}"))?
-        .account_id;
-    let mut ctor = PatientConsentRef::new(access_control);
-    let patient_consent = client
-        .instantiate("patient-consent", &ink_e2e::alice(), &mut ctor)
-        .submit()
-        .await
-        .map_err(|e| format!("instantiate patient-consent: {e:?}"))?
-        .account_id;
-    let mut ctor = RecordManagementRef::new(patient_consent, access_control);
-    let record_management = client
-        .instantiate("record-management", &ink_e2e::alice(), &mut ctor)
-        .submit()
-        .await
-        .map_err(|e| format!("instantiate record-management: {e:?}"))?
-        .account_id;
+    macro_rules! instantiate {
+        ($name:expr, $ctor:expr) => {{
+            let mut ctor = $ctor;
+            let r = client
+                .instantiate($name, &ink_e2e::alice(), &mut ctor)
+                .submit()
+                .await
+                .map_err(|e| format!("instantiate {}: {e:?}", $name))?;
+            let c = &r.dry_run.contract_result;
+            (r.account_id, cost_from(c.gas_consumed, &c.storage_deposit))
+        }};
+    }
+    let (access_control, ac_cost) = instantiate!("access-control", AccessControlRef::new());
+    let (patient_consent, pc_cost) =
+        instantiate!("patient-consent", PatientConsentRef::new(access_control));
+    let (record_management, rm_cost) = instantiate!(
+        "record-management",
+        RecordManagementRef::new(patient_consent, access_control)
+    );
     Ok(Deployment {
         access_control,
         patient_consent,
         record_management,
+        instantiations: [
+            ("access-control", ac_cost),
+            ("patient-consent", pc_cost),
+            ("record-management", rm_cost),
+        ],
     })
 }
 
@@ -326,13 +331,19 @@ impl std::fmt::Display for Cost {
 /// The gas consumed and storage deposit of a submitted call.
 pub fn cost_of<V, EventLog>(result: &CallResult<DefaultEnvironment, V, EventLog>) -> Cost {
     let exec = &result.dry_run.exec_result;
-    let storage_deposit = match exec.storage_deposit {
-        StorageDeposit::Charge(b) => b as i128,
-        StorageDeposit::Refund(b) => -(b as i128),
+    cost_from(exec.gas_consumed, &exec.storage_deposit)
+}
+
+/// A [`Cost`] from a dry run's gas and storage deposit (calls, queries and
+/// instantiations all report these two).
+pub fn cost_from(gas: ink_sandbox::Weight, deposit: &StorageDeposit<u128>) -> Cost {
+    let storage_deposit = match deposit {
+        StorageDeposit::Charge(b) => *b as i128,
+        StorageDeposit::Refund(b) => -(*b as i128),
     };
     Cost {
-        ref_time: exec.gas_consumed.ref_time(),
-        proof_size: exec.gas_consumed.proof_size(),
+        ref_time: gas.ref_time(),
+        proof_size: gas.proof_size(),
         storage_deposit,
     }
 }

@@ -398,16 +398,7 @@ impl Store {
     /// The data key stored under `key_id`.
     pub fn data_key(&self, key_id: &str) -> Result<DataKey> {
         let path = self.key_path(key_id)?;
-        let bytes = Zeroizing::new(fs::read(&path).map_err(|e| {
-            if e.kind() == io::ErrorKind::NotFound {
-                VaultError::UnknownKey(key_id.into())
-            } else {
-                VaultError::Io {
-                    path: path.clone(),
-                    source: e,
-                }
-            }
-        })?);
+        let bytes = Zeroizing::new(fs::read(&path).map_err(|e| key_error(key_id, &path, e))?);
         let key: [u8; 32] = bytes
             .as_slice()
             .try_into()
@@ -471,20 +462,24 @@ impl Store {
         let mut file = fs::OpenOptions::new()
             .write(true)
             .open(&path)
-            .map_err(|e| {
-                if e.kind() == io::ErrorKind::NotFound {
-                    VaultError::UnknownKey(key_id.into())
-                } else {
-                    VaultError::Io {
-                        path: path.clone(),
-                        source: e,
-                    }
-                }
-            })?;
+            .map_err(|e| key_error(key_id, &path, e))?;
         file.write_all(&[0u8; 32]).map_err(io_at(&path))?;
         file.sync_all().map_err(io_at(&path))?;
         drop(file);
         fs::remove_file(&path).map_err(io_at(&path))
+    }
+}
+
+/// A missing key file means the key is unknown (or shredded); anything else
+/// is an I/O error at that path.
+fn key_error(key_id: &str, path: &Path, e: io::Error) -> VaultError {
+    if e.kind() == io::ErrorKind::NotFound {
+        VaultError::UnknownKey(key_id.into())
+    } else {
+        VaultError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        }
     }
 }
 

@@ -8,13 +8,11 @@
 //!   bench [OUTPUT.md]     default: docs/benchmarks.md
 
 use e2e_tests::{
-    advance_time, group, release_wasm, sample_record, set_time, AccessControl, AccessControlRef,
-    ClockedSandbox, Cost, PatientConsent, PatientConsentRef, RecordManagement, RecordManagementRef,
-    CONTRACTS, DAY, HOUR,
+    advance_time, cost_from, cost_of, deploy_all, group, release_wasm, sample_record, set_time,
+    AccessControl, ClockedSandbox, Cost, PatientConsent, RecordManagement, CONTRACTS, DAY, HOUR,
 };
 use ink::primitives::AccountId;
 use ink_e2e::{AccountKeyring, ContractsBackend, SandboxClient};
-use ink_sandbox::pallet_contracts::StorageDeposit;
 use medrec_types::{
     AccessControlApi, AccessLevel, DataType, EmergencyReason, PatientConsentApi, Purpose,
     RecordStatus, RecordType, Role,
@@ -34,13 +32,6 @@ struct Row {
     message: String,
     outcome: String,
     cost: Cost,
-}
-
-fn deposit(d: &StorageDeposit<u128>) -> i128 {
-    match d {
-        StorageDeposit::Charge(b) => *b as i128,
-        StorageDeposit::Refund(b) => -(*b as i128),
-    }
 }
 
 fn outcome<V: std::fmt::Debug>(v: &V) -> String {
@@ -63,12 +54,7 @@ macro_rules! tx {
             .submit()
             .await
             .map_err(|e| format!("{}: {e:?}", $name))?;
-        let exec = &r.dry_run.exec_result;
-        let cost = Cost {
-            ref_time: exec.gas_consumed.ref_time(),
-            proof_size: exec.gas_consumed.proof_size(),
-            storage_deposit: deposit(&exec.storage_deposit),
-        };
+        let cost = cost_of(&r);
         let value = r.return_value();
         $rows.push(Row {
             contract: $contract,
@@ -88,12 +74,7 @@ macro_rules! q {
             .dry_run()
             .await
             .map_err(|e| format!("{}: {e:?}", $name))?;
-        let exec = &r.exec_result;
-        let cost = Cost {
-            ref_time: exec.gas_consumed.ref_time(),
-            proof_size: exec.gas_consumed.proof_size(),
-            storage_deposit: deposit(&exec.storage_deposit),
-        };
+        let cost = cost_from(r.exec_result.gas_consumed, &r.exec_result.storage_deposit);
         $rows.push(Row {
             contract: $contract,
             message: $name.to_string(),
@@ -154,34 +135,13 @@ async fn run(output: &str) -> Result<(), Error> {
         id(AccountKeyring::Two),
     );
     let mut rows: Vec<Row> = Vec::new();
-    let mut deploys = Vec::new();
 
     // ---------------------------------------------------------------- deploy
-    macro_rules! deploy {
-        ($name:expr, $ctor:expr) => {{
-            let mut ctor = $ctor;
-            let r = client
-                .instantiate($name, &alice, &mut ctor)
-                .submit()
-                .await
-                .map_err(|e| format!("instantiate {}: {e:?}", $name))?;
-            let c = &r.dry_run.contract_result;
-            deploys.push((
-                $name,
-                Cost {
-                    ref_time: c.gas_consumed.ref_time(),
-                    proof_size: c.gas_consumed.proof_size(),
-                    storage_deposit: deposit(&c.storage_deposit),
-                },
-            ));
-            r.account_id
-        }};
-    }
-    let ac_addr = deploy!("access-control", AccessControlRef::new());
-    let pc_addr = deploy!("patient-consent", PatientConsentRef::new(ac_addr));
-    let rm_addr = deploy!(
-        "record-management",
-        RecordManagementRef::new(pc_addr, ac_addr)
+    let deployment = deploy_all(&mut client).await?;
+    let (ac_addr, pc_addr, rm_addr) = (
+        deployment.access_control,
+        deployment.patient_consent,
+        deployment.record_management,
     );
     let mut ac = ink_e2e::create_call_builder::<AccessControl>(ac_addr);
     let mut pc = ink_e2e::create_call_builder::<PatientConsent>(pc_addr);
@@ -1064,7 +1024,7 @@ async fn run(output: &str) -> Result<(), Error> {
     writeln!(md)?;
     writeln!(md, "| contract | ref_time | proof_size | storage deposit |")?;
     writeln!(md, "|---|---:|---:|---:|")?;
-    for (name, cost) in &deploys {
+    for (name, cost) in &deployment.instantiations {
         writeln!(
             md,
             "| {name} | {} | {} | {} |",

@@ -6,9 +6,8 @@
 //! Run through `scripts/run.sh`, which release-builds the contracts first.
 
 use e2e_tests::{
-    advance_time, cost_of, group, release_wasm, sample_record, set_time, sha256_encoded,
-    AccessControl, AccessControlRef, ClockedSandbox, PatientConsent, PatientConsentRef,
-    RecordManagement, RecordManagementRef, CONTRACTS, DAY, HOUR,
+    advance_time, cost_of, deploy_all, group, query, release_wasm, sample_record, set_time,
+    sha256_encoded, ClockedSandbox, CONTRACTS, DAY, HOUR,
 };
 use ink::primitives::AccountId;
 use ink_e2e::{AccountKeyring, ContractsBackend, SandboxClient};
@@ -60,18 +59,6 @@ macro_rules! denied {
                 return Err(format!("{}: expected Err({:?}), got {other:?}", $label, $err).into())
             }
         }
-    }};
-}
-
-/// A read-only query (dry run; nothing is written).
-macro_rules! query {
-    ($client:expr, $msg:expr) => {{
-        $client
-            .call(&ink_e2e::alice(), &$msg)
-            .dry_run()
-            .await
-            .map_err(|e| format!("query: {e:?}"))?
-            .return_value()
     }};
 }
 
@@ -135,40 +122,16 @@ async fn run() -> Result<(), Error> {
     );
 
     println!("\n== 1. Deploy the three contracts (owner: Alice) and wire them");
-    let mut ctor = AccessControlRef::new();
-    let ac_addr = client
-        .instantiate("access-control", &alice, &mut ctor)
-        .submit()
-        .await
-        .map_err(|e| format!("instantiate access-control: {e:?}"))?;
-    let mut ctor = PatientConsentRef::new(ac_addr.account_id);
-    let pc_addr = client
-        .instantiate("patient-consent", &alice, &mut ctor)
-        .submit()
-        .await
-        .map_err(|e| format!("instantiate patient-consent: {e:?}"))?;
-    let mut ctor = RecordManagementRef::new(pc_addr.account_id, ac_addr.account_id);
-    let rm_addr = client
-        .instantiate("record-management", &alice, &mut ctor)
-        .submit()
-        .await
-        .map_err(|e| format!("instantiate record-management: {e:?}"))?;
-    for (name, r) in [
-        ("access-control", &ac_addr),
-        ("patient-consent", &pc_addr),
-        ("record-management", &rm_addr),
-    ] {
-        let c = &r.dry_run.contract_result;
+    let deployment = deploy_all(&mut client).await?;
+    for (name, cost) in &deployment.instantiations {
         println!(
             "  instantiate {:<18} ref_time {:>13}  proof_size {:>7}",
             name,
-            group(c.gas_consumed.ref_time() as i128),
-            group(c.gas_consumed.proof_size() as i128)
+            group(cost.ref_time as i128),
+            group(cost.proof_size as i128)
         );
     }
-    let mut ac = ink_e2e::create_call_builder::<AccessControl>(ac_addr.account_id);
-    let mut pc = ink_e2e::create_call_builder::<PatientConsent>(pc_addr.account_id);
-    let mut rm = ink_e2e::create_call_builder::<RecordManagement>(rm_addr.account_id);
+    let (mut ac, mut pc, mut rm) = (deployment.ac(), deployment.pc(), deployment.rm());
 
     println!("\n== 2. Providers: the owner registers, an admin verifies");
     let creds = [0xC0u8; 32]; // SHA-256 of the off-chain credentials document
@@ -368,8 +331,8 @@ async fn run() -> Result<(), Error> {
     );
 
     println!("\n== 7. Ferdie's audit trail (hash-chained) and consent history");
-    let head = query!(client, rm.audit_head(ferdie_id));
-    let trail = query!(client, rm.audit_trail(ferdie_id, 0, 50));
+    let head = query(&mut client, &rm.audit_head(ferdie_id)).await?;
+    let trail = query(&mut client, &rm.audit_trail(ferdie_id, 0, 50)).await?;
     let mut prev = [0u8; 32];
     for (i, e) in trail.iter().enumerate() {
         if e.prev_hash != prev {
@@ -397,7 +360,7 @@ async fn run() -> Result<(), Error> {
             .map(|b| format!("{b:02x}"))
             .collect::<String>()
     );
-    let history = query!(client, pc.history(ferdie_id, 0, 50));
+    let history = query(&mut client, &pc.history(ferdie_id, 0, 50)).await?;
     for (i, h) in history.iter().enumerate() {
         println!(
             "  consent #{i}: {:<16} by {:<18} for {}",
@@ -406,7 +369,7 @@ async fn run() -> Result<(), Error> {
             name_of(&h.subject)
         );
     }
-    let emergency = query!(client, ac.access_log(ferdie_id, 0, 50));
+    let emergency = query(&mut client, &ac.access_log(ferdie_id, 0, 50)).await?;
     for (i, e) in emergency.iter().enumerate() {
         println!(
             "  access-control log #{i}: {} {:?} ({:?})",
