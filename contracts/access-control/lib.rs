@@ -22,6 +22,9 @@ mod tests;
 
 #[ink::contract]
 mod access_control {
+    /// Version of this code, reported by `code_version`.
+    const CODE_VERSION: u32 = if cfg!(feature = "upgrade-v2") { 2 } else { 1 };
+
     use ink::prelude::vec::Vec;
     use ink::storage::Mapping;
     use medrec_types::{
@@ -99,6 +102,8 @@ mod access_control {
     pub enum Error {
         /// Only the contract owner may do this.
         NotOwner,
+        /// `set_code` named a code hash that is not uploaded (or the runtime refused it).
+        CodeUpgradeFailed,
         /// Only the owner or a verified, active admin provider may do this.
         NotAdmin,
         /// The account is already a registered provider.
@@ -190,6 +195,15 @@ mod access_control {
     pub struct EmergencyWindowDurationChanged {
         pub old_duration: Timestamp,
         pub new_duration: Timestamp,
+    }
+
+    /// The contract's code was replaced (`set_code`); storage and address stay.
+    #[ink(event)]
+    pub struct CodeUpgraded {
+        #[ink(topic)]
+        pub code_hash: Hash,
+        #[ink(topic)]
+        pub by: AccountId,
     }
 
     #[ink(event)]
@@ -571,6 +585,33 @@ mod access_control {
         #[ink(message)]
         pub fn owner(&self) -> AccountId {
             self.owner
+        }
+
+        /// Replaces this contract's code with already-uploaded code, keeping
+        /// the address and every stored value (pallet-contracts
+        /// `set_code_hash`). The new code must keep the storage layout: see
+        /// "Upgrades" in the README.
+        ///
+        /// # Errors
+        /// `NotOwner`; `CodeUpgradeFailed` when no code with `code_hash` is
+        /// uploaded.
+        ///
+        /// Emits `CodeUpgraded` on success.
+        #[ink(message)]
+        pub fn set_code(&mut self, code_hash: Hash) -> Result<()> {
+            let by = self.ensure_owner()?;
+            self.env()
+                .set_code_hash(&code_hash)
+                .map_err(|_| Error::CodeUpgradeFailed)?;
+            self.env().emit_event(CodeUpgraded { code_hash, by });
+            Ok(())
+        }
+
+        /// The version of the code answering calls: 1, or 2 in the build
+        /// that the upgrade test switches to (feature `upgrade-v2`).
+        #[ink(message)]
+        pub fn code_version(&self) -> u32 {
+            CODE_VERSION
         }
 
         /// Hands ownership to `new_owner`.

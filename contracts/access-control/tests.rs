@@ -677,3 +677,27 @@ fn access_log_is_numbered_per_patient_and_paginated_with_a_cap() {
     assert!(c.access_log(a.frank, u64::MAX, 50).is_empty());
     assert_eq!(c.access_log_entry(a.frank, 120), None);
 }
+
+// ----------------------------------------------------------------------
+// upgrades (the allowed path runs on the compiled WASM: e2e-tests/tests/upgrade.rs)
+// ----------------------------------------------------------------------
+
+#[ink::test]
+fn set_code_by_non_owner_is_refused() {
+    let a = accounts();
+    let mut c = setup();
+    set_caller(a.bob);
+    let before = snapshot(&c, a.bob);
+    let events = test::recorded_events().count();
+    assert_eq!(
+        c.set_code(ink::primitives::Hash::from([7; 32])),
+        Err(Error::NotOwner)
+    );
+    assert_eq!(snapshot(&c, a.bob), before);
+    assert_eq!(test::recorded_events().count(), events);
+}
+
+#[ink::test]
+fn code_version_is_one() {
+    assert_eq!(setup().code_version(), 1);
+}

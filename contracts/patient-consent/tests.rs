@@ -2007,3 +2007,27 @@ fn transfer_ownership_by_non_owner_is_refused() {
     assert_eq!(snapshot(&c), before);
     assert_eq!(c.owner(), a.alice);
 }
+
+// ----------------------------------------------------------------------
+// upgrades (the allowed path runs on the compiled WASM: e2e-tests/tests/upgrade.rs)
+// ----------------------------------------------------------------------
+
+#[ink::test]
+fn set_code_by_non_owner_is_refused() {
+    let a = accounts();
+    let mut c = setup();
+    set_caller(a.bob);
+    let before = snapshot(&c);
+    let events = test::recorded_events().count();
+    assert_eq!(
+        c.set_code(ink::primitives::Hash::from([7; 32])),
+        Err(Error::NotOwner)
+    );
+    assert_eq!(snapshot(&c), before);
+    assert_eq!(test::recorded_events().count(), events);
+}
+
+#[ink::test]
+fn code_version_is_one() {
+    assert_eq!(setup().code_version(), 1);
+}

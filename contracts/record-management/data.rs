@@ -208,6 +208,8 @@ pub struct Stats {
 pub enum Error {
     /// Only the contract owner may do this.
     NotOwner,
+    /// `set_code` named a code hash that is not uploaded (or the runtime refused it).
+    CodeUpgradeFailed,
     /// The contract is paused.
     ContractPaused,
     /// `pause` on a paused contract.

@@ -23,6 +23,9 @@ mod tests;
 
 #[ink::contract]
 mod record_management {
+    /// Version of this code, reported by `code_version`.
+    const CODE_VERSION: u32 = if cfg!(feature = "upgrade-v2") { 2 } else { 1 };
+
     use crate::data::*;
     #[cfg(not(test))]
     use ink::codegen::TraitCallBuilder;
@@ -194,6 +197,15 @@ mod record_management {
 
     #[ink(event)]
     pub struct Unpaused {
+        #[ink(topic)]
+        pub by: AccountId,
+    }
+
+    /// The contract's code was replaced (`set_code`); storage and address stay.
+    #[ink(event)]
+    pub struct CodeUpgraded {
+        #[ink(topic)]
+        pub code_hash: Hash,
         #[ink(topic)]
         pub by: AccountId,
     }
@@ -1145,6 +1157,33 @@ mod record_management {
             self.paused = false;
             self.env().emit_event(Unpaused { by });
             Ok(())
+        }
+
+        /// Replaces this contract's code with already-uploaded code, keeping
+        /// the address and every stored value (pallet-contracts
+        /// `set_code_hash`). The new code must keep the storage layout: see
+        /// "Upgrades" in the README.
+        ///
+        /// # Errors
+        /// `NotOwner`; `CodeUpgradeFailed` when no code with `code_hash` is
+        /// uploaded.
+        ///
+        /// Emits `CodeUpgraded` on success.
+        #[ink(message)]
+        pub fn set_code(&mut self, code_hash: Hash) -> Result<()> {
+            let by = self.ensure_owner()?;
+            self.env()
+                .set_code_hash(&code_hash)
+                .map_err(|_| Error::CodeUpgradeFailed)?;
+            self.env().emit_event(CodeUpgraded { code_hash, by });
+            Ok(())
+        }
+
+        /// The version of the code answering calls: 1, or 2 in the build
+        /// that the upgrade test switches to (feature `upgrade-v2`).
+        #[ink(message)]
+        pub fn code_version(&self) -> u32 {
+            CODE_VERSION
         }
 
         /// Hands ownership to `new_owner`.

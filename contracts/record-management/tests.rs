@@ -3022,3 +3022,22 @@ fn transfer_ownership_by_a_non_owner_is_refused() {
         c.transfer_ownership(a.bob)
     });
 }
+
+// ----------------------------------------------------------------------
+// upgrades (the allowed path runs on the compiled WASM: e2e-tests/tests/upgrade.rs)
+// ----------------------------------------------------------------------
+
+#[ink::test]
+fn set_code_by_a_non_owner_is_refused() {
+    let a = accounts();
+    let mut c = setup();
+    refused(&mut c, 1, a.bob, Error::NotOwner, |c| {
+        set_caller(a.bob);
+        c.set_code(ink::primitives::Hash::from([7; 32]))
+    });
+}
+
+#[ink::test]
+fn code_version_is_one() {
+    assert_eq!(setup().code_version(), 1);
+}
