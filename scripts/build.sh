@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Release-builds every contract into target/ink/<name>/ (.wasm, .json, .contract)
-# and prints each artifact with its size.
+# Release-builds every contract (the system's three and the benchmark's
+# reference PSP22 token) and leaves each one's .wasm, .json and .contract in
+# target/contracts/<name>/, printing each artifact with its size.
 #
 # It uses contract-build 5.0.3, the library inside `cargo contract build`
 # 5.0.3, through a small workspace tool (e2e-tests/src/bin/build-contracts.rs),
@@ -8,10 +9,13 @@
 # installed (scripts/setup.sh --cargo-contract) the same bundles come from
 #   cargo contract build --release --manifest-path contracts/<name>/Cargo.toml
 #
-#   scripts/build.sh [--debug] [access-control|patient-consent|record-management...]
+#   scripts/build.sh [--debug] [access-control|patient-consent|record-management|psp22-token...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-target="${CARGO_TARGET_DIR:-target}"
+# One target folder for both workspaces (the main one and reference/), so that
+# the reference contracts reuse what the main one compiled.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
+target="$CARGO_TARGET_DIR"
 # contract-build runs cargo in a temporary folder, outside this workspace's
 # rust-toolchain.toml: name the pinned toolchain for it explicitly.
 RUSTUP_TOOLCHAIN="$(sed -n 's/^channel = "\(.*\)"/\1/p' rust-toolchain.toml)"

@@ -9,6 +9,7 @@
 //! `scripts/build.sh`.
 
 pub mod clock;
+pub mod direct;
 
 pub use clock::{advance_time, set_time, ClockedSandbox};
 
@@ -24,8 +25,24 @@ pub use access_control::{AccessControl, AccessControlRef};
 pub use patient_consent::{PatientConsent, PatientConsentRef};
 pub use record_management::{RecordManagement, RecordManagementRef};
 
-/// Every contract crate of the workspace, in deployment order.
+/// Every contract crate of the system, in deployment order.
 pub const CONTRACTS: &[&str] = &["access-control", "patient-consent", "record-management"];
+
+/// Contracts that are not part of the system but are built beside it: the
+/// PSP22 token the cost benchmarks compare against, and the hostile consent
+/// contract of the cross-contract safety test.
+pub const REFERENCE_CONTRACTS: &[&str] = &["psp22-token", "rogue-consent"];
+
+/// The folder of a contract crate: `contracts/<name>` for the system's,
+/// `reference/<name>` for the yardsticks.
+pub fn contract_dir(crate_name: &str) -> PathBuf {
+    let group = if REFERENCE_CONTRACTS.contains(&crate_name) {
+        "reference"
+    } else {
+        "contracts"
+    };
+    workspace_root().join(group).join(crate_name)
+}
 
 /// Result type of the e2e tests and helpers.
 pub type E2EResult<T> = std::result::Result<T, Box<dyn std::error::Error>>;
@@ -43,17 +60,28 @@ pub fn workspace_root() -> PathBuf {
         .unwrap_or(manifest_dir)
 }
 
-/// Where `scripts/build.sh` leaves the release `.wasm` of a contract crate
-/// (`$CARGO_TARGET_DIR/ink/<name>/<name>.wasm`, default `target/`).
+/// The cargo target directory (`$CARGO_TARGET_DIR`, default `target/`).
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"))
+}
+
+/// Where `scripts/build.sh` leaves the release build of a contract crate:
+/// `$CARGO_TARGET_DIR/contracts/<name>/` (`<name>.wasm`, `.json`, `.contract`,
+/// name in snake case). contract-build itself writes to `target/ink/<name>/`,
+/// which ink_e2e's debug builds for the journeys overwrite; the bundler copies
+/// the release files here so that nothing else can replace them.
+pub fn bundle_dir(crate_name: &str) -> PathBuf {
+    target_dir()
+        .join("contracts")
+        .join(crate_name.replace('-', "_"))
+}
+
+/// The release `.wasm` of a contract crate (see [`bundle_dir`]).
 pub fn release_wasm(crate_name: &str) -> PathBuf {
     let snake = crate_name.replace('-', "_");
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("target"));
-    target
-        .join("ink")
-        .join(&snake)
-        .join(format!("{snake}.wasm"))
+    bundle_dir(crate_name).join(format!("{snake}.wasm"))
 }
 
 /// Addresses of the deployed contracts, and what each instantiation cost.

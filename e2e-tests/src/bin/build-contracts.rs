@@ -1,25 +1,38 @@
-//! Release-builds every contract of the workspace into `target/ink/<name>/`
-//! (`.wasm`, `.json` metadata and the `.contract` bundle) with `contract-build`
+//! Release-builds every contract of the workspace (the system's three and the
+//! benchmark's reference token) with `contract-build`
 //! 5.0.3, the library behind `cargo contract build` 5.0.3, so CI compiles
 //! binaryen once (ink_e2e already links the same library) instead of twice.
+//! The `.wasm`, `.json` metadata and `.contract` bundle of a release build are
+//! copied to `target/contracts/<name>/` (see `e2e_tests::bundle_dir`), where
+//! ink_e2e's debug builds cannot overwrite them.
+//!
+//! A release build also builds each of the system's contracts a second time
+//! with the feature `upgrade-v2` (the same code, reporting `code_version()`
+//! 2) into `target/contracts/<name>_v2/`: the "new version" that the upgrade
+//! test switches a deployed contract to.
 //!
 //! Usage: `cargo run -p e2e-tests --bin build-contracts [-- --debug] [NAME...]`
 
-use contract_build::{BuildArtifacts, BuildMode, ExecuteArgs, ManifestPath, Verbosity};
-use e2e_tests::{workspace_root, CONTRACTS};
+use contract_build::{BuildArtifacts, BuildMode, ExecuteArgs, Features, ManifestPath, Verbosity};
+use e2e_tests::{bundle_dir, contract_dir, workspace_root, CONTRACTS, REFERENCE_CONTRACTS};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let mut build_mode = BuildMode::Release;
+    let all: Vec<&str> = CONTRACTS
+        .iter()
+        .chain(REFERENCE_CONTRACTS)
+        .copied()
+        .collect();
     let mut wanted: Vec<String> = Vec::new();
     for arg in std::env::args().skip(1) {
         match arg.as_str() {
             "--debug" => build_mode = BuildMode::Debug,
             "-h" | "--help" => {
-                println!("usage: build-contracts [--debug] [{}]", CONTRACTS.join("|"));
+                println!("usage: build-contracts [--debug] [{}]", all.join("|"));
                 return ExitCode::SUCCESS;
             }
-            name if CONTRACTS.contains(&name) => wanted.push(name.to_string()),
+            name if all.contains(&name) => wanted.push(name.to_string()),
             other => {
                 eprintln!("unknown contract or flag: {other}");
                 return ExitCode::FAILURE;
@@ -27,11 +40,21 @@ fn main() -> ExitCode {
         }
     }
     if wanted.is_empty() {
-        wanted = CONTRACTS.iter().map(|s| s.to_string()).collect();
+        wanted = all.iter().map(|s| s.to_string()).collect();
     }
     let root = workspace_root();
-    for name in wanted {
-        let manifest = root.join("contracts").join(&name).join("Cargo.toml");
+    // (crate, feature, name of the output folder)
+    let mut builds: Vec<(String, Option<&str>, String)> = Vec::new();
+    for name in &wanted {
+        builds.push((name.clone(), None, name.clone()));
+    }
+    if build_mode == BuildMode::Release {
+        for name in wanted.iter().filter(|n| CONTRACTS.contains(&n.as_str())) {
+            builds.push((name.clone(), Some("upgrade-v2"), format!("{name}-v2")));
+        }
+    }
+    for (name, feature, out_name) in builds {
+        let manifest = contract_dir(&name).join("Cargo.toml");
         let manifest_path = match ManifestPath::new(&manifest) {
             Ok(m) => m,
             Err(err) => {
@@ -39,37 +62,62 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
+        let mut features = Features::default();
+        if let Some(feature) = feature {
+            features.push(feature);
+        }
         let args = ExecuteArgs {
             manifest_path,
+            features,
             verbosity: Verbosity::Quiet,
             build_mode,
             build_artifact: BuildArtifacts::All,
             ..ExecuteArgs::default()
         };
-        eprintln!("building {name} ({build_mode:?})...");
+        eprintln!(
+            "building {name} ({build_mode:?}{})...",
+            feature
+                .map(|f| format!(", feature {f}"))
+                .unwrap_or_default()
+        );
         match contract_build::execute(args) {
             Ok(result) => {
-                let size = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+                let mut files = Vec::new();
                 if let Some(wasm) = &result.dest_wasm {
-                    println!(
-                        "{:<20} wasm      {:>8} bytes  {}",
-                        name,
-                        size(wasm),
-                        rel(&root, wasm)
-                    );
+                    files.push(("wasm", wasm.clone()));
                 }
                 if let Some(meta) = &result.metadata_result {
+                    files.push(("bundle", meta.dest_bundle.clone()));
+                    files.push(("metadata", meta.dest_metadata.clone()));
+                }
+                let dest_dir = bundle_dir(&out_name);
+                if build_mode == BuildMode::Release {
+                    if let Err(err) = std::fs::create_dir_all(&dest_dir) {
+                        eprintln!("{}: {err}", dest_dir.display());
+                        return ExitCode::FAILURE;
+                    }
+                }
+                for (kind, file) in files {
+                    let shown = if build_mode == BuildMode::Release {
+                        let Some(ext) = file.extension() else {
+                            continue;
+                        };
+                        let snake = out_name.replace('-', "_");
+                        let dest = dest_dir.join(format!("{snake}.{}", ext.to_string_lossy()));
+                        if let Err(err) = std::fs::copy(&file, &dest) {
+                            eprintln!("copy {} -> {}: {err}", file.display(), dest.display());
+                            return ExitCode::FAILURE;
+                        }
+                        dest
+                    } else {
+                        file
+                    };
                     println!(
-                        "{:<20} bundle    {:>8} bytes  {}",
-                        name,
-                        size(&meta.dest_bundle),
-                        rel(&root, &meta.dest_bundle)
-                    );
-                    println!(
-                        "{:<20} metadata  {:>8} bytes  {}",
-                        name,
-                        size(&meta.dest_metadata),
-                        rel(&root, &meta.dest_metadata)
+                        "{:<20} {:<9} {:>8} bytes  {}",
+                        out_name,
+                        kind,
+                        std::fs::metadata(&shown).map(|m| m.len()).unwrap_or(0),
+                        rel(&root, &shown)
                     );
                 }
             }
