@@ -52,10 +52,10 @@ install() {
     fi
     scripts/setup.sh
     local missing=()
-    command -v protoc >/dev/null || missing+=(protobuf-compiler)
-    command -v clang >/dev/null || missing+=(clang)
-    ldconfig -p 2>/dev/null | grep -q libclang || missing+=(libclang-dev)
-    command -v curl >/dev/null || missing+=(curl)
+    local pkg
+    for pkg in protobuf-compiler clang libclang-dev curl; do
+        dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+    done
     if ((${#missing[@]})); then
         say "installing Debian packages: ${missing[*]}"
         local sudo=""
