@@ -11,7 +11,10 @@
 //! that one execution. The encoding of a message is ink!'s own call builder,
 //! the same bytes polkadot.js or ink_e2e send.
 
-use crate::{cost_from, ClockedSandbox, Cost, E2EResult};
+use crate::{
+    cost_from, release_wasm, AccessControlRef, ClockedSandbox, Cost, E2EResult, PatientConsentRef,
+    RecordManagementRef,
+};
 use ink::env::call::utils::{ReturnType, Set, Unset};
 use ink::env::call::{CreateBuilder, ExecutionInput, LimitParamsV2};
 use ink::env::DefaultEnvironment;
@@ -252,4 +255,62 @@ pub fn contract_events(
             }
         })
         .collect()
+}
+
+/// The release `.wasm` of a contract crate, as `scripts/build.sh` leaves it
+/// (`target/contracts/<name>/`); the error says to build first.
+pub fn release_code(crate_name: &str) -> E2EResult<Vec<u8>> {
+    let path = release_wasm(crate_name);
+    std::fs::read(&path).map_err(|e| {
+        format!(
+            "{}: {e}. This needs the release builds: run scripts/build.sh first \
+             (scripts/test.sh does)",
+            path.display()
+        )
+        .into()
+    })
+}
+
+/// The three contracts on a [`Chain`], from their release builds.
+pub struct Deployed {
+    pub ac: AccountId,
+    pub pc: AccountId,
+    pub rm: AccountId,
+}
+
+impl Deployed {
+    pub fn ac(&self) -> <crate::AccessControl as ink::codegen::ContractCallBuilder>::Type {
+        ink_e2e::create_call_builder::<crate::AccessControl>(self.ac)
+    }
+    pub fn pc(&self) -> <crate::PatientConsent as ink::codegen::ContractCallBuilder>::Type {
+        ink_e2e::create_call_builder::<crate::PatientConsent>(self.pc)
+    }
+    pub fn rm(&self) -> <crate::RecordManagement as ink::codegen::ContractCallBuilder>::Type {
+        ink_e2e::create_call_builder::<crate::RecordManagement>(self.rm)
+    }
+}
+
+/// Deploys the release builds of the three contracts (Alice owns each) and
+/// wires them, as `deploy_all` does for ink_e2e's client.
+pub fn deploy_release(chain: &mut Chain) -> E2EResult<Deployed> {
+    let alice = ink_e2e::account_id(ink_e2e::AccountKeyring::Alice);
+    let (ac, _) = chain.deploy(
+        release_code("access-control")?,
+        ctor_input(AccessControlRef::new()),
+        vec![1],
+        alice,
+    )?;
+    let (pc, _) = chain.deploy(
+        release_code("patient-consent")?,
+        ctor_input(PatientConsentRef::new(ac)),
+        vec![2],
+        alice,
+    )?;
+    let (rm, _) = chain.deploy(
+        release_code("record-management")?,
+        ctor_input(RecordManagementRef::new(pc, ac)),
+        vec![3],
+        alice,
+    )?;
+    Ok(Deployed { ac, pc, rm })
 }

@@ -13,29 +13,14 @@
 //! Runs on [`e2e_tests::direct::Chain`] (release builds from scripts/build.sh)
 //! because ink_e2e's sandbox client exposes neither storage nor events.
 
-use e2e_tests::direct::{ctor_input, Chain};
-use e2e_tests::{
-    advance_time, release_wasm, set_time, workspace_root, AccessControlRef, Cast, E2EResult,
-    PatientConsentRef, RecordManagementRef, DAY, HOUR,
-};
+use e2e_tests::direct::{deploy_release, Chain};
+use e2e_tests::{advance_time, set_time, workspace_root, Cast, E2EResult, DAY, HOUR};
 use ink::scale::Encode;
 use ink_sandbox::Sandbox;
 use medrec_types::{AccessLevel, DataType, EmergencyReason, Purpose, RecordType, Role};
 use patient_consent::DelegateKind;
 use record_management::Confidentiality;
 use std::collections::HashSet;
-
-fn code(name: &str) -> E2EResult<Vec<u8>> {
-    let path = release_wasm(name);
-    std::fs::read(&path).map_err(|e| {
-        format!(
-            "{}: {e}. This test needs the release builds: run scripts/build.sh first \
-             (scripts/test.sh does)",
-            path.display()
-        )
-        .into()
-    })
-}
 
 /// Calls a message that must succeed, keeping its events and every storage
 /// value present after it (so that values later overwritten are scanned too).
@@ -130,24 +115,8 @@ fn no_marker_plaintext_or_data_key_reaches_storage_or_events() -> E2EResult<()> 
     let alice = Cast::id(ink_e2e::AccountKeyring::Alice);
     let (charlie, eve, ferdie, two) = (Cast::charlie(), Cast::eve(), Cast::ferdie(), Cast::two());
     let dave = Cast::dave();
-    let (ac_addr, _) = chain.deploy(
-        code("access-control")?,
-        ctor_input(AccessControlRef::new()),
-        vec![1],
-        alice,
-    )?;
-    let (pc_addr, _) = chain.deploy(
-        code("patient-consent")?,
-        ctor_input(PatientConsentRef::new(ac_addr)),
-        vec![2],
-        alice,
-    )?;
-    let (rm_addr, _) = chain.deploy(
-        code("record-management")?,
-        ctor_input(RecordManagementRef::new(pc_addr, ac_addr)),
-        vec![3],
-        alice,
-    )?;
+    let d = deploy_release(&mut chain)?;
+    let (ac_addr, pc_addr, rm_addr) = (d.ac, d.pc, d.rm);
     let mut ac = ink_e2e::create_call_builder::<e2e_tests::AccessControl>(ac_addr);
     let mut pc = ink_e2e::create_call_builder::<e2e_tests::PatientConsent>(pc_addr);
     let mut rm = ink_e2e::create_call_builder::<e2e_tests::RecordManagement>(rm_addr);

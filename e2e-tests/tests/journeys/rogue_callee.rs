@@ -13,11 +13,8 @@
 //! Runs on [`e2e_tests::direct::Chain`] with the release builds
 //! (`scripts/build.sh`), because ink_e2e builds only the system's contracts.
 
-use e2e_tests::direct::{ctor_input, Chain};
-use e2e_tests::{
-    release_wasm, sample_record, set_time, AccessControlRef, Cast, E2EResult, PatientConsentRef,
-    RecordManagementRef, DAY,
-};
+use e2e_tests::direct::{deploy_release, release_code, Chain};
+use e2e_tests::{sample_record, set_time, Cast, E2EResult, DAY};
 use ink::env::call::{build_call, ExecutionInput, Selector};
 use ink::env::DefaultEnvironment;
 use ink::scale::Encode;
@@ -33,18 +30,6 @@ enum Mode {
     Revert,
     Trap,
     Reenter,
-}
-
-fn code(name: &str) -> E2EResult<Vec<u8>> {
-    let path = release_wasm(name);
-    std::fs::read(&path).map_err(|e| {
-        format!(
-            "{}: {e}. This test needs the release builds: run scripts/build.sh first \
-             (scripts/test.sh does)",
-            path.display()
-        )
-        .into()
-    })
 }
 
 macro_rules! ok {
@@ -63,26 +48,10 @@ fn a_hostile_consent_contract_cannot_be_installed_by_others_and_cannot_wedge_the
     let mut chain = Chain::default();
     let alice = Cast::id(ink_e2e::AccountKeyring::Alice);
     let (bob, charlie, dave, ferdie) = (Cast::bob(), Cast::charlie(), Cast::dave(), Cast::ferdie());
-    let (ac_addr, _) = chain.deploy(
-        code("access-control")?,
-        ctor_input(AccessControlRef::new()),
-        vec![1],
-        alice,
-    )?;
-    let (pc_addr, _) = chain.deploy(
-        code("patient-consent")?,
-        ctor_input(PatientConsentRef::new(ac_addr)),
-        vec![2],
-        alice,
-    )?;
-    let (rm_addr, _) = chain.deploy(
-        code("record-management")?,
-        ctor_input(RecordManagementRef::new(pc_addr, ac_addr)),
-        vec![3],
-        alice,
-    )?;
+    let d = deploy_release(&mut chain)?;
+    let (ac_addr, pc_addr, rm_addr) = (d.ac, d.pc, d.rm);
     let (rogue_addr, _) = chain.deploy(
-        code("rogue-consent")?,
+        release_code("rogue-consent")?,
         ExecutionInput::new(Selector::new(ink::selector_bytes!("new")))
             .push_arg(Mode::YesToAll)
             .encode(),

@@ -8,28 +8,13 @@
 //! needs code that ink_e2e does not build: the release `.wasm` of both
 //! versions.
 
-use e2e_tests::direct::{contract_events, ctor_input, Chain};
-use e2e_tests::{
-    release_wasm, sample_record, set_time, AccessControlRef, Cast, E2EResult, PatientConsentRef,
-    RecordManagementRef, DAY,
-};
+use e2e_tests::direct::{contract_events, deploy_release, release_code, Chain};
+use e2e_tests::{sample_record, set_time, Cast, E2EResult, DAY};
 use ink::primitives::{AccountId, Hash};
 use ink::scale::Encode;
 use medrec_types::{AccessLevel, DataType, EmergencyReason, Purpose, RecordType, Role};
 use patient_consent::DelegateKind;
 use record_management::Confidentiality;
-
-fn code(name: &str) -> E2EResult<Vec<u8>> {
-    let path = release_wasm(name);
-    std::fs::read(&path).map_err(|e| {
-        format!(
-            "{}: {e}. The upgrade test needs the release builds of both versions: \
-             run scripts/build.sh first (scripts/test.sh does)",
-            path.display()
-        )
-        .into()
-    })
-}
 
 macro_rules! ok {
     ($chain:expr, $what:expr, $caller:expr, $msg:expr) => {{
@@ -179,24 +164,8 @@ fn each_contract_is_upgraded_in_place_and_keeps_every_value() -> E2EResult<()> {
     let (charlie, eve, ferdie, two) = (Cast::charlie(), Cast::eve(), Cast::ferdie(), Cast::two());
 
     // Given the three contracts (version 1), wired and holding data
-    let (ac_addr, _) = chain.deploy(
-        code("access-control")?,
-        ctor_input(AccessControlRef::new()),
-        vec![1],
-        alice,
-    )?;
-    let (pc_addr, _) = chain.deploy(
-        code("patient-consent")?,
-        ctor_input(PatientConsentRef::new(ac_addr)),
-        vec![2],
-        alice,
-    )?;
-    let (rm_addr, _) = chain.deploy(
-        code("record-management")?,
-        ctor_input(RecordManagementRef::new(pc_addr, ac_addr)),
-        vec![3],
-        alice,
-    )?;
+    let d = deploy_release(&mut chain)?;
+    let (ac_addr, pc_addr, rm_addr) = (d.ac, d.pc, d.rm);
     let mut ac = ink_e2e::create_call_builder::<e2e_tests::AccessControl>(ac_addr);
     let mut pc = ink_e2e::create_call_builder::<e2e_tests::PatientConsent>(pc_addr);
     let mut rm = ink_e2e::create_call_builder::<e2e_tests::RecordManagement>(rm_addr);
@@ -290,7 +259,7 @@ fn each_contract_is_upgraded_in_place_and_keeps_every_value() -> E2EResult<()> {
         ("patient-consent", pc_addr),
         ("record-management", rm_addr),
     ] {
-        let v2 = chain.upload(code(&format!("{name}-v2"))?, alice)?;
+        let v2 = chain.upload(release_code(&format!("{name}-v2"))?, alice)?;
         let unknown = Hash::from([9; 32]);
         // (one builder per contract type; the three share the message names)
         macro_rules! upgrade_checks {

@@ -11,8 +11,8 @@
 //!   with this runtime's own deposit constants, as pallet-contracts would
 //!   price them if they were written here.
 
-use crate::scaling::{cast, deploy, key, record_ref, wasm, Deployed};
-use e2e_tests::direct::Chain;
+use crate::scaling::{cast, key, record_ref};
+use e2e_tests::direct::{deploy_release as deploy, release_code as wasm, Chain, Deployed};
 use e2e_tests::{group, set_time, Cost, E2EResult};
 use ink::env::call::{build_call, ExecutionInput, Selector};
 use ink::env::DefaultEnvironment;

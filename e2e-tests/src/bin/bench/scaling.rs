@@ -14,11 +14,8 @@
 //! figures are those of that execution: the same runtime and weights as the
 //! per-message table.
 
-use e2e_tests::direct::{ctor_input, Chain};
-use e2e_tests::{
-    advance_time, group, release_wasm, set_time, AccessControlRef, Cost, E2EResult,
-    PatientConsentRef, RecordManagementRef, DAY, HOUR,
-};
+use e2e_tests::direct::{deploy_release as deploy, Chain, Deployed};
+use e2e_tests::{advance_time, group, set_time, Cost, E2EResult, DAY, HOUR};
 use ink::primitives::AccountId;
 use ink_e2e::AccountKeyring;
 use medrec_types::{
@@ -100,59 +97,6 @@ pub(crate) fn record_ref(tag: u8, i: u64) -> ([u8; 32], Vec<u8>) {
     let hash: [u8; 32] = h.finalize().into();
     let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
     (hash, format!("vault://sha256/{hex}").into_bytes())
-}
-
-pub(crate) struct Deployed {
-    ac: AccountId,
-    pc: AccountId,
-    rm: AccountId,
-}
-
-impl Deployed {
-    pub(crate) fn ac(
-        &self,
-    ) -> <e2e_tests::AccessControl as ink::codegen::ContractCallBuilder>::Type {
-        ink_e2e::create_call_builder::<e2e_tests::AccessControl>(self.ac)
-    }
-    pub(crate) fn pc(
-        &self,
-    ) -> <e2e_tests::PatientConsent as ink::codegen::ContractCallBuilder>::Type {
-        ink_e2e::create_call_builder::<e2e_tests::PatientConsent>(self.pc)
-    }
-    pub(crate) fn rm(
-        &self,
-    ) -> <e2e_tests::RecordManagement as ink::codegen::ContractCallBuilder>::Type {
-        ink_e2e::create_call_builder::<e2e_tests::RecordManagement>(self.rm)
-    }
-}
-
-pub(crate) fn wasm(name: &str) -> E2EResult<Vec<u8>> {
-    let path = release_wasm(name);
-    std::fs::read(&path)
-        .map_err(|e| format!("{}: {e} (run scripts/build.sh first)", path.display()).into())
-}
-
-pub(crate) fn deploy(chain: &mut Chain) -> E2EResult<Deployed> {
-    let alice = key(AccountKeyring::Alice);
-    let (ac, _) = chain.deploy(
-        wasm("access-control")?,
-        ctor_input(AccessControlRef::new()),
-        vec![1],
-        alice,
-    )?;
-    let (pc, _) = chain.deploy(
-        wasm("patient-consent")?,
-        ctor_input(PatientConsentRef::new(ac)),
-        vec![2],
-        alice,
-    )?;
-    let (rm, _) = chain.deploy(
-        wasm("record-management")?,
-        ctor_input(RecordManagementRef::new(pc, ac)),
-        vec![3],
-        alice,
-    )?;
-    Ok(Deployed { ac, pc, rm })
 }
 
 /// Calls a message that must return `Ok`, and yields what is inside.
