@@ -163,6 +163,24 @@ impl Chain {
             .map_err(|e| format!("{what}: {e}").into())
     }
 
+    /// Calls a message that returns `Result` and must return `Ok`; yields
+    /// what is inside, or fails naming `what` and the error.
+    pub fn ok<Args, T, E>(
+        &mut self,
+        what: &str,
+        caller: AccountId,
+        msg: &CallBuilderFinal<DefaultEnvironment, Args, Result<T, E>>,
+    ) -> E2EResult<T>
+    where
+        Args: Encode + Clone,
+        T: Decode,
+        E: Decode + std::fmt::Debug,
+        CallBuilderFinal<DefaultEnvironment, Args, Result<T, E>>: Clone,
+    {
+        self.value(what, caller, msg)?
+            .map_err(|e| format!("{what}: unexpected Err({e:?})").into())
+    }
+
     /// Uploads `wasm` (as `uploader`) and returns its code hash, for
     /// `set_code`. Uploading code that is already there is a no-op.
     pub fn upload(

@@ -116,10 +116,9 @@ fn no_marker_plaintext_or_data_key_reaches_storage_or_events() -> E2EResult<()> 
     let (charlie, eve, ferdie, two) = (Cast::charlie(), Cast::eve(), Cast::ferdie(), Cast::two());
     let dave = Cast::dave();
     let d = deploy_release(&mut chain)?;
-    let (ac_addr, pc_addr, rm_addr) = (d.ac, d.pc, d.rm);
-    let mut ac = ink_e2e::create_call_builder::<e2e_tests::AccessControl>(ac_addr);
-    let mut pc = ink_e2e::create_call_builder::<e2e_tests::PatientConsent>(pc_addr);
-    let mut rm = ink_e2e::create_call_builder::<e2e_tests::RecordManagement>(rm_addr);
+    let mut ac = d.ac();
+    let mut pc = d.pc();
+    let mut rm = d.rm();
 
     // The journey
     for (who, role) in [

@@ -32,15 +32,6 @@ enum Mode {
     Reenter,
 }
 
-macro_rules! ok {
-    ($chain:expr, $what:expr, $caller:expr, $msg:expr) => {{
-        match $chain.value($what, $caller, &$msg)? {
-            Ok(v) => v,
-            Err(e) => return Err(format!("{}: unexpected Err({e:?})", $what).into()),
-        }
-    }};
-}
-
 #[test]
 fn a_hostile_consent_contract_cannot_be_installed_by_others_and_cannot_wedge_the_records(
 ) -> E2EResult<()> {
@@ -49,7 +40,7 @@ fn a_hostile_consent_contract_cannot_be_installed_by_others_and_cannot_wedge_the
     let alice = Cast::id(ink_e2e::AccountKeyring::Alice);
     let (bob, charlie, dave, ferdie) = (Cast::bob(), Cast::charlie(), Cast::dave(), Cast::ferdie());
     let d = deploy_release(&mut chain)?;
-    let (ac_addr, pc_addr, rm_addr) = (d.ac, d.pc, d.rm);
+    let (ac_addr, pc_addr) = (d.ac, d.pc);
     let (rogue_addr, _) = chain.deploy(
         release_code("rogue-consent")?,
         ExecutionInput::new(Selector::new(ink::selector_bytes!("new")))
@@ -58,9 +49,9 @@ fn a_hostile_consent_contract_cannot_be_installed_by_others_and_cannot_wedge_the
         vec![4],
         alice,
     )?;
-    let mut ac = ink_e2e::create_call_builder::<e2e_tests::AccessControl>(ac_addr);
-    let mut pc = ink_e2e::create_call_builder::<e2e_tests::PatientConsent>(pc_addr);
-    let mut rm = ink_e2e::create_call_builder::<e2e_tests::RecordManagement>(rm_addr);
+    let mut ac = d.ac();
+    let mut pc = d.pc();
+    let mut rm = d.rm();
     let set_mode = |mode: Mode| {
         build_call::<DefaultEnvironment>()
             .call(rogue_addr)
@@ -73,40 +64,36 @@ fn a_hostile_consent_contract_cannot_be_installed_by_others_and_cannot_wedge_the
     // Given a record of Ferdie's that Charlie wrote, and Ferdie's consent
     // since withdrawn; Dave is a verified nurse with no permission
     for (who, role) in [(charlie, Role::Doctor), (dave, Role::Nurse)] {
-        ok!(
-            chain,
+        chain.ok(
             "register",
             alice,
-            ac.register_provider(who, role, [0xC0; 32])
-        );
-        ok!(chain, "verify", alice, ac.verify_provider(who));
+            &ac.register_provider(who, role, [0xC0; 32]),
+        )?;
+        chain.ok("verify", alice, &ac.verify_provider(who))?;
     }
-    ok!(chain, "register_patient", ferdie, pc.register_patient());
-    ok!(
-        chain,
+    chain.ok("register_patient", ferdie, &pc.register_patient())?;
+    chain.ok(
         "consent",
         ferdie,
-        pc.grant_consent(charlie, DataType::LabResults, 30 * DAY, Purpose::Treatment)
-    );
-    ok!(
-        chain,
+        &pc.grant_consent(charlie, DataType::LabResults, 30 * DAY, Purpose::Treatment),
+    )?;
+    chain.ok(
         "permission",
         ferdie,
-        rm.grant_permission(
+        &rm.grant_permission(
             ferdie,
             charlie,
             RecordType::LabResults,
             AccessLevel::Write,
             None,
-            None
-        )
-    );
+            None,
+        ),
+    )?;
     let (hash, locator) = sample_record(7);
-    let record = ok!(
-        chain,
+    let record = chain.ok(
         "create",
         charlie,
-        rm.create_record(
+        &rm.create_record(
             ferdie,
             RecordType::LabResults,
             hash,
@@ -114,18 +101,17 @@ fn a_hostile_consent_contract_cannot_be_installed_by_others_and_cannot_wedge_the
             [7; 32],
             64,
             0,
-            Confidentiality::Normal
-        )
-    );
-    ok!(
-        chain,
+            Confidentiality::Normal,
+        ),
+    )?;
+    chain.ok(
         "revoke",
         ferdie,
-        pc.revoke_consent(charlie, DataType::LabResults)
-    );
+        &pc.revoke_consent(charlie, DataType::LabResults),
+    )?;
     let read =
         |chain: &mut Chain, who| -> E2EResult<Result<record_management::RecordView, Error>> {
-            let mut rm = ink_e2e::create_call_builder::<e2e_tests::RecordManagement>(rm_addr);
+            let mut rm = d.rm();
             chain.value(
                 "get_record",
                 who,
@@ -152,12 +138,11 @@ fn a_hostile_consent_contract_cannot_be_installed_by_others_and_cannot_wedge_the
     // A yes-to-everything consent contract (installed by the owner, the one
     // party trusted with the wiring) still cannot override record-management's
     // own rules: Dave has no permission
-    ok!(
-        chain,
+    chain.ok(
         "repoint",
         alice,
-        rm.set_contract_addresses(rogue_addr, ac_addr)
-    );
+        &rm.set_contract_addresses(rogue_addr, ac_addr),
+    )?;
     assert!(
         read(&mut chain, charlie)?.is_ok(),
         "the owner's choice is obeyed"
@@ -191,22 +176,20 @@ fn a_hostile_consent_contract_cannot_be_installed_by_others_and_cannot_wedge_the
     }
 
     // Pointing back at the real contract restores the normal decisions
-    ok!(
-        chain,
+    chain.ok(
         "repoint back",
         alice,
-        rm.set_contract_addresses(pc_addr, ac_addr)
-    );
+        &rm.set_contract_addresses(pc_addr, ac_addr),
+    )?;
     assert_eq!(
         read(&mut chain, charlie)?.err(),
         Some(Error::ConsentRequired)
     );
-    ok!(
-        chain,
+    chain.ok(
         "consent again",
         ferdie,
-        pc.grant_consent(charlie, DataType::LabResults, 30 * DAY, Purpose::Treatment)
-    );
+        &pc.grant_consent(charlie, DataType::LabResults, 30 * DAY, Purpose::Treatment),
+    )?;
     assert!(read(&mut chain, charlie)?.is_ok());
     Ok(())
 }

@@ -16,15 +16,6 @@ use medrec_types::{AccessLevel, DataType, EmergencyReason, Purpose, RecordType, 
 use patient_consent::DelegateKind;
 use record_management::Confidentiality;
 
-macro_rules! ok {
-    ($chain:expr, $what:expr, $caller:expr, $msg:expr) => {{
-        match $chain.value($what, $caller, &$msg)? {
-            Ok(v) => v,
-            Err(e) => return Err(format!("{}: unexpected Err({e:?})", $what).into()),
-        }
-    }};
-}
-
 /// Everything the three contracts hold for the cast, read through their
 /// queries and SCALE-encoded, one blob per contract.
 fn read_all(
@@ -166,56 +157,50 @@ fn each_contract_is_upgraded_in_place_and_keeps_every_value() -> E2EResult<()> {
     // Given the three contracts (version 1), wired and holding data
     let d = deploy_release(&mut chain)?;
     let (ac_addr, pc_addr, rm_addr) = (d.ac, d.pc, d.rm);
-    let mut ac = ink_e2e::create_call_builder::<e2e_tests::AccessControl>(ac_addr);
-    let mut pc = ink_e2e::create_call_builder::<e2e_tests::PatientConsent>(pc_addr);
-    let mut rm = ink_e2e::create_call_builder::<e2e_tests::RecordManagement>(rm_addr);
+    let mut ac = d.ac();
+    let mut pc = d.pc();
+    let mut rm = d.rm();
     for (who, role) in [(charlie, Role::Doctor), (eve, Role::Emergency)] {
-        ok!(
-            chain,
+        chain.ok(
             "register",
             alice,
-            ac.register_provider(who, role, [0xC0; 32])
-        );
-        ok!(chain, "verify", alice, ac.verify_provider(who));
+            &ac.register_provider(who, role, [0xC0; 32]),
+        )?;
+        chain.ok("verify", alice, &ac.verify_provider(who))?;
     }
-    ok!(chain, "register_patient", ferdie, pc.register_patient());
-    ok!(
-        chain,
+    chain.ok("register_patient", ferdie, &pc.register_patient())?;
+    chain.ok(
         "consent",
         ferdie,
-        pc.grant_consent(charlie, DataType::LabResults, 30 * DAY, Purpose::Treatment)
-    );
-    ok!(
-        chain,
+        &pc.grant_consent(charlie, DataType::LabResults, 30 * DAY, Purpose::Treatment),
+    )?;
+    chain.ok(
         "delegate",
         ferdie,
-        pc.add_delegate(two, DelegateKind::Guardian, 30 * DAY)
-    );
-    let request = ok!(
-        chain,
+        &pc.add_delegate(two, DelegateKind::Guardian, 30 * DAY),
+    )?;
+    let request = chain.ok(
         "request",
         eve,
-        pc.request_access(ferdie, DataType::EmergencyInfo, Purpose::EmergencyTreatment)
-    );
-    ok!(
-        chain,
+        &pc.request_access(ferdie, DataType::EmergencyInfo, Purpose::EmergencyTreatment),
+    )?;
+    chain.ok(
         "permission",
         ferdie,
-        rm.grant_permission(
+        &rm.grant_permission(
             ferdie,
             charlie,
             RecordType::LabResults,
             AccessLevel::Write,
             None,
-            None
-        )
-    );
+            None,
+        ),
+    )?;
     let (hash, locator) = sample_record(1);
-    let record = ok!(
-        chain,
+    let record = chain.ok(
         "create",
         charlie,
-        rm.create_record(
+        &rm.create_record(
             ferdie,
             RecordType::LabResults,
             hash,
@@ -223,34 +208,30 @@ fn each_contract_is_upgraded_in_place_and_keeps_every_value() -> E2EResult<()> {
             [1; 32],
             64,
             0,
-            Confidentiality::Normal
-        )
-    );
+            Confidentiality::Normal,
+        ),
+    )?;
     let (hash2, locator2) = sample_record(2);
-    ok!(
-        chain,
+    chain.ok(
         "update",
         charlie,
-        rm.update_record(ferdie, record, hash2, locator2, [2; 32], 96)
-    );
-    ok!(
-        chain,
+        &rm.update_record(ferdie, record, hash2, locator2, [2; 32], 96),
+    )?;
+    chain.ok(
         "share key",
         ferdie,
-        rm.share_key(ferdie, record, charlie, vec![0xAB; 80])
-    );
-    ok!(
-        chain,
+        &rm.share_key(ferdie, record, charlie, vec![0xAB; 80]),
+    )?;
+    chain.ok(
         "read",
         charlie,
-        rm.get_record(ferdie, record, Purpose::Treatment)
-    );
-    ok!(
-        chain,
+        &rm.get_record(ferdie, record, Purpose::Treatment),
+    )?;
+    chain.ok(
         "emergency",
         eve,
-        ac.activate_emergency_access(ferdie, EmergencyReason::PatientUnconscious, [0xEE; 32])
-    );
+        &ac.activate_emergency_access(ferdie, EmergencyReason::PatientUnconscious, [0xEE; 32]),
+    )?;
     let before = read_all(&mut chain, ac_addr, pc_addr, rm_addr, record, request)?;
 
     // When each is upgraded to its version-2 code
@@ -334,12 +315,11 @@ fn each_contract_is_upgraded_in_place_and_keeps_every_value() -> E2EResult<()> {
     // And the upgraded contracts keep working together: the read is still
     // decided across all three, and the audit chain goes on from where it was
     let head = chain.value("head", alice, &rm.audit_head(ferdie))?;
-    ok!(
-        chain,
+    chain.ok(
         "read after",
         charlie,
-        rm.get_record(ferdie, record, Purpose::Treatment)
-    );
+        &rm.get_record(ferdie, record, Purpose::Treatment),
+    )?;
     let next = chain.value("head", alice, &rm.audit_head(ferdie))?;
     assert_eq!(next.len, head.len + 1);
     let last = chain
@@ -349,12 +329,11 @@ fn each_contract_is_upgraded_in_place_and_keeps_every_value() -> E2EResult<()> {
         last.prev_hash, head.head,
         "the chain links to the pre-upgrade head"
     );
-    ok!(
-        chain,
+    chain.ok(
         "revoke after",
         ferdie,
-        pc.revoke_consent(charlie, DataType::LabResults)
-    );
+        &pc.revoke_consent(charlie, DataType::LabResults),
+    )?;
     let denied = chain.call(charlie, &rm.get_record(ferdie, record, Purpose::Treatment))?;
     assert_eq!(
         denied.value?,

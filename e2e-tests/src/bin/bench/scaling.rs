@@ -99,16 +99,6 @@ pub(crate) fn record_ref(tag: u8, i: u64) -> ([u8; 32], Vec<u8>) {
     (hash, format!("vault://sha256/{hex}").into_bytes())
 }
 
-/// Calls a message that must return `Ok`, and yields what is inside.
-macro_rules! ok {
-    ($chain:expr, $what:expr, $caller:expr, $msg:expr) => {{
-        match $chain.value($what, $caller, &$msg)? {
-            Ok(v) => v,
-            Err(e) => return Err(format!("{}: unexpected Err({e:?})", $what).into()),
-        }
-    }};
-}
-
 /// The cast: Alice owns the contracts, Charlie is the doctor who writes the
 /// records (Admin on lab results), Eve the emergency physician, Ferdie the
 /// patient whose history grows.
@@ -121,36 +111,33 @@ pub(crate) fn cast(chain: &mut Chain, d: &Deployed) -> E2EResult<()> {
     );
     let (mut ac, mut pc, mut rm) = (d.ac(), d.pc(), d.rm());
     for (who, role) in [(charlie, Role::Doctor), (eve, Role::Emergency)] {
-        ok!(
-            chain,
+        chain.ok(
             "register",
             alice,
-            ac.register_provider(who, role, [0xC0; 32])
-        );
-        ok!(chain, "verify", alice, ac.verify_provider(who));
+            &ac.register_provider(who, role, [0xC0; 32]),
+        )?;
+        chain.ok("verify", alice, &ac.verify_provider(who))?;
     }
-    ok!(chain, "register_patient", ferdie, pc.register_patient());
+    chain.ok("register_patient", ferdie, &pc.register_patient())?;
     // Short retention, so that the suite can delete the record it creates.
-    ok!(chain, "retention", alice, rm.set_retention_period(HOUR));
-    ok!(
-        chain,
+    chain.ok("retention", alice, &rm.set_retention_period(HOUR))?;
+    chain.ok(
         "consent",
         ferdie,
-        pc.grant_consent(charlie, DataType::LabResults, 300 * DAY, Purpose::Treatment)
-    );
-    ok!(
-        chain,
+        &pc.grant_consent(charlie, DataType::LabResults, 300 * DAY, Purpose::Treatment),
+    )?;
+    chain.ok(
         "permission",
         ferdie,
-        rm.grant_permission(
+        &rm.grant_permission(
             ferdie,
             charlie,
             RecordType::LabResults,
             AccessLevel::Admin,
             None,
-            None
-        )
-    );
+            None,
+        ),
+    )?;
     Ok(())
 }
 
@@ -176,42 +163,38 @@ fn seed(chain: &mut Chain, d: &Deployed, n: u64, progress: bool) -> E2EResult<()
     for i in 0..n {
         let p = generated(0xA0, i);
         let role = roles[(i % 3) as usize];
-        ok!(
-            chain,
+        chain.ok(
             "seed register",
             alice,
-            ac.register_provider(p, role, [0xC1; 32])
-        );
-        ok!(chain, "seed verify", alice, ac.verify_provider(p));
+            &ac.register_provider(p, role, [0xC1; 32]),
+        )?;
+        chain.ok("seed verify", alice, &ac.verify_provider(p))?;
     }
     say("providers registered and verified");
     for i in 0..n {
         let p = generated(0xA0, i);
-        ok!(
-            chain,
+        chain.ok(
             "seed consent",
             ferdie,
-            pc.grant_consent(p, DataType::LabResults, 300 * DAY, Purpose::Treatment)
-        );
+            &pc.grant_consent(p, DataType::LabResults, 300 * DAY, Purpose::Treatment),
+        )?;
     }
     say("consents (and history entries)");
     for i in 0..n {
         let p = generated(0xA0, i);
-        ok!(
-            chain,
+        chain.ok(
             "seed request",
             p,
-            pc.request_access(ferdie, DataType::LabResults, Purpose::Treatment)
-        );
+            &pc.request_access(ferdie, DataType::LabResults, Purpose::Treatment),
+        )?;
     }
     say("access requests");
     for i in 0..n {
         let (hash, locator) = record_ref(0xB0, i);
-        ok!(
-            chain,
+        chain.ok(
             "seed record",
             charlie,
-            rm.create_record(
+            &rm.create_record(
                 ferdie,
                 RecordType::LabResults,
                 hash,
@@ -219,19 +202,18 @@ fn seed(chain: &mut Chain, d: &Deployed, n: u64, progress: bool) -> E2EResult<()
                 [0x4B; 32],
                 4096,
                 0,
-                Confidentiality::Normal
-            )
-        );
+                Confidentiality::Normal,
+            ),
+        )?;
     }
     say("records (and audit entries)");
     for _ in 0..n {
-        ok!(
-            chain,
+        chain.ok(
             "seed emergency",
             eve,
-            ac.activate_emergency_access(ferdie, EmergencyReason::PatientUnconscious, [0xEE; 32])
-        );
-        ok!(chain, "seed end", eve, ac.end_emergency_access(ferdie));
+            &ac.activate_emergency_access(ferdie, EmergencyReason::PatientUnconscious, [0xEE; 32]),
+        )?;
+        chain.ok("seed end", eve, &ac.end_emergency_access(ferdie))?;
     }
     say("emergency windows (two access-log entries each)");
     Ok(())
