@@ -9,6 +9,7 @@ mod audit_chain;
 mod consent_flow;
 mod denial_matrix;
 mod emergency_flow;
+mod model_based;
 mod no_phi;
 mod pause_behaviour;
 mod provider_lifecycle;
