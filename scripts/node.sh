@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A local substrate-contracts-node 0.42.0 for deploying the contracts and for
-# the node-backed tests (issue 7, in progress).
+# the node-backed tests.
 #
 #   scripts/node.sh install   build it from source (crates registry), about 75 min
 #                             cold on 2 cores; logs to $NODE_HOME/install.log
@@ -11,9 +11,6 @@
 # NODE_HOME (default ~/.cache/medrec-node) holds the binary (bin/), the build
 # folder (target/, kept so an interrupted build resumes), the pid and the log.
 #
-# Status: `install` follows the recipe verified in shared/spec/toolchain.md;
-# its first run here was started, not finished, when this was written, and
-# `start`/`stop`/`status` have not been run against a built node yet.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,8 +18,10 @@ NODE_VERSION=0.42.0
 NODE_HOME="${NODE_HOME:-$HOME/.cache/medrec-node}"
 NODE_PORT="${NODE_PORT:-9944}"
 NODE_BIN="$NODE_HOME/bin/substrate-contracts-node"
-PID_FILE="$NODE_HOME/node.pid"
-LOG_FILE="$NODE_HOME/node.log"
+# One pid and log file per port, so a test node beside a user's node is
+# started and stopped on its own.
+PID_FILE="$NODE_HOME/node-$NODE_PORT.pid"
+LOG_FILE="$NODE_HOME/node-$NODE_PORT.log"
 RUST_VERSION="$(sed -n 's/^channel = "\(.*\)"/\1/p' rust-toolchain.toml)"
 
 say() { echo "[node] $*"; }

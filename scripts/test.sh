@@ -4,8 +4,10 @@
 # (fails if any message costs more than 1.02x with 100 prior items of
 # history), unit tests of each crate, and the end-to-end journeys on the
 # compiled contracts (ink_e2e, in-process sandbox backend) and on the release
-# builds (no-PHI scan, upgrade, hostile callee); and that the README's table of
-# messages still matches the contracts' doc comments.
+# builds (no-PHI scan, upgrade, hostile callee, the model-based test of the
+# access decision); that the README's table of messages still matches the
+# contracts' doc comments; the polkadot.js client's tests; and, when
+# scripts/node.sh install has built the node, the node-backed tests.
 #
 # Every cargo call selects --workspace, so features unify the same way each
 # time and the sandbox runtime and binaryen are compiled once.
@@ -40,8 +42,41 @@ step "scaling check: every message with 1 and with 100 prior items (goal: ratio 
 "${CARGO_TARGET_DIR:-target}/debug/bench" --scaling-check 100 > "${CARGO_TARGET_DIR:-target}/scaling-check.md"
 echo "[test] table: ${CARGO_TARGET_DIR:-target}/scaling-check.md"
 
-step "unit tests of every crate, then the e2e journeys on the compiled WASM (sandbox backend)"
+step "unit tests of every crate, then the e2e journeys on the compiled WASM (sandbox backend) and the model-based test (${MODEL_CASES:-200} sequences)"
 cargo test --workspace
+
+# The polkadot.js client: its offline tests need Node.js >= 20 only.
+node_ok=0
+if command -v node >/dev/null 2>&1 && (( $(node -p 'process.versions.node.split(".")[0]') >= 20 )); then
+    node_ok=1
+    step "polkadot.js client: offline tests (ABI, error and event decoding)"
+    [[ -d client/node_modules ]] || (cd client && npm ci --no-audit --no-fund)
+    (cd client && node --test test/)
+else
+    echo "[test] SKIPPED: the polkadot.js client's tests need Node.js >= 20 (not found)"
+fi
+
+# The node-backed tests: ink_e2e's node backend (events of each step, a
+# reverted call) and the polkadot.js client against a node that
+# scripts/deploy.sh deployed to. They need the node binary.
+node_bin="${NODE_HOME:-$HOME/.cache/medrec-node}/bin/substrate-contracts-node"
+if [[ -x "$node_bin" ]] && ((node_ok)); then
+    step "node-backed e2e tests (ink_e2e node backend, each test spawns its own --dev node)"
+    CONTRACTS_NODE="$node_bin" cargo test --workspace --test node -- --ignored --test-threads=1
+
+    step "a --dev node on 127.0.0.1:${TEST_NODE_PORT:-9955}: scripts/deploy.sh, then the client's tests against it"
+    export NODE_PORT="${TEST_NODE_PORT:-9955}"
+    trap 'scripts/node.sh stop' EXIT
+    scripts/node.sh start
+    DEPLOYMENTS="${CARGO_TARGET_DIR:-target}/test-deployment.json" scripts/deploy.sh
+    (cd client && MEDREC_WS="ws://127.0.0.1:$NODE_PORT" node --test test/)
+    scripts/node.sh stop
+    trap - EXIT
+else
+    echo "[test] SKIPPED: node-backed tests (ink_e2e node backend, polkadot.js client on a node):" \
+        "no substrate-contracts-node at $node_bin (build it with scripts/node.sh install, about 75 min)" \
+        "or no Node.js >= 20"
+fi
 
 echo
 echo "[test] all checks passed in $(( $(date +%s) - start ))s"

@@ -17,6 +17,18 @@ pub use self::access_control::{
     Provider, DEFAULT_EMERGENCY_WINDOW_MS, MAX_EMERGENCY_WINDOW_MS, MIN_EMERGENCY_WINDOW_MS,
 };
 
+/// The contract's events, for Rust clients that decode them (the
+/// node-backed e2e tests do): each is SCALE-decodable from a
+/// `ContractEmitted` event's data, and its first topic is its signature
+/// topic (`ink::env::Event::SIGNATURE_TOPIC`).
+pub mod events {
+    pub use crate::access_control::{
+        CodeUpgraded, EmergencyAccessActivated, EmergencyAccessEnded,
+        EmergencyWindowDurationChanged, OwnershipTransferred, ProviderDeactivated,
+        ProviderReactivated, ProviderRegistered, ProviderVerified,
+    };
+}
+
 #[cfg(test)]
 mod tests;
 

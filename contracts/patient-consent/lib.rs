@@ -17,6 +17,18 @@ pub use self::patient_consent::{
     PatientConsent, PatientConsentRef, PatientInfo, RequestStatus,
 };
 
+/// The contract's events, for Rust clients that decode them (the
+/// node-backed e2e tests do): each is SCALE-decodable from a
+/// `ContractEmitted` event's data, and its first topic is its signature
+/// topic (`ink::env::Event::SIGNATURE_TOPIC`).
+pub mod events {
+    pub use crate::patient_consent::{
+        AccessControlChanged, AccessRequestApproved, AccessRequestDenied, AccessRequested,
+        CodeUpgraded, ConsentGranted, ConsentPurposeUpdated, ConsentRevoked, DelegateAdded,
+        DelegateRemoved, OwnershipTransferred, PatientRegistered, Paused, Unpaused,
+    };
+}
+
 #[cfg(test)]
 mod tests;
 

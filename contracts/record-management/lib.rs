@@ -18,6 +18,18 @@ mod data;
 pub use self::record_management::{Access, Answers, RecordManagement, RecordManagementRef};
 pub use data::*;
 
+/// The contract's events, for Rust clients that decode them (the
+/// node-backed e2e tests do): each is SCALE-decodable from a
+/// `ContractEmitted` event's data, and its first topic is its signature
+/// topic (`ink::env::Event::SIGNATURE_TOPIC`).
+pub mod events {
+    pub use crate::record_management::{
+        CodeUpgraded, ContractAddressesChanged, KeyShareRevoked, KeyShared, OwnershipTransferred,
+        Paused, PermissionGranted, PermissionRevoked, RecordAccessed, RecordCreated, RecordShared,
+        RecordStatusChanged, RecordUnshared, RecordUpdated, RetentionPeriodChanged, Unpaused,
+    };
+}
+
 #[cfg(test)]
 mod tests;
 

@@ -1,0 +1,240 @@
+// The patient journey of e2e-tests/src/bin/journey.rs, on a real node: the
+// cast registers, Ferdie consents, Dr Charlie writes and reads an encrypted
+// record, a nurse is refused, an emergency physician reads under a
+// break-glass window and cannot write, Ferdie revokes, and the hash-chained
+// audit trail is verified off-chain. Each step prints its result, gas
+// (ref_time, proof_size), storage deposit and events.
+//
+// Registration steps are skipped when already done, so the journey can run
+// again on the same deployment.
+
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { hexToString, hexToU8a, u8aToHex } from '@polkadot/util';
+import { decodeAddress } from '@polkadot/util-crypto';
+
+import { LocalStore, open, seal, unwrapKey, wrapKey, x25519Keypair } from './envelope.js';
+import { MedrecError, REPO_ROOT, group } from './medrec.js';
+
+export const HOUR = 60 * 60 * 1000;
+export const DAY = 24 * HOUR;
+export const FIXTURE = join(REPO_ROOT, 'e2e-tests', 'fixtures', 'discharge-summary.txt');
+
+const CREDENTIALS_HASH = u8aToHex(new Uint8Array(32).fill(0xc0)); // SHA-256 of an off-chain credentials document
+const EMERGENCY_NOTE_HASH = u8aToHex(new Uint8Array(32).fill(0x0e)); // SHA-256 of an off-chain note
+
+/** Display names of the cast, by public key. */
+export function castNames(accounts) {
+  const names = new Map();
+  const add = (pair, name) => pair && names.set(u8aToHex(pair.publicKey), name);
+  add(accounts.alice, 'Alice (owner)');
+  add(accounts.bob, 'Bob (admin)');
+  add(accounts.charlie, 'Dr Charlie');
+  add(accounts.dave, 'Nurse Dave');
+  add(accounts.eve, 'Eve (ER)');
+  add(accounts.ferdie, 'Ferdie (patient)');
+  return names;
+}
+
+/** `cost` line: ref_time, proof_size and deposit, grouped. */
+export function costLine({ gasRequired, storageDeposit }) {
+  if (!gasRequired) return '';
+  return `ref_time ${group(gasRequired.refTime).padStart(13)}  proof_size ${group(gasRequired.proofSize).padStart(7)}  deposit ${group(storageDeposit ?? 0).padStart(14)}`;
+}
+
+/** Replaces SS58 addresses of the cast by their names, for printing. */
+export function namer(names) {
+  const nameOf = (s) => {
+    if (typeof s !== 'string' || s.length < 40 || s.startsWith('0x')) return null;
+    try {
+      return names.get(u8aToHex(decodeAddress(s))) ?? null;
+    } catch {
+      return null;
+    }
+  };
+  const pretty = (v) => {
+    if (Array.isArray(v)) return v.map(pretty);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, pretty(x)]));
+    return nameOf(v) ?? v;
+  };
+  return { nameOf, pretty };
+}
+
+function short(value, max = 30) {
+  const s = value === undefined ? '()' : JSON.stringify(value);
+  return s.length > max ? `${s.slice(0, max - 3)}...` : s;
+}
+
+/**
+ * Runs the journey. `accounts`: {alice, bob, charlie, dave, eve, ferdie}
+ * keypairs. Returns {steps, requestId, recordId, audit, history, accessLog}
+ * where each step is {label, ok, value?, error?, gasRequired, storageDeposit,
+ * events}.
+ */
+export async function runJourney(medrec, { accounts, log = console.log, fixture = FIXTURE, storeDir } = {}) {
+  const { alice, bob, charlie, dave, eve, ferdie } = accounts;
+  const names = castNames(accounts);
+  const { pretty } = namer(names);
+  const steps = [];
+
+  const printEvents = (events) => {
+    for (const e of events) {
+      const args = e.args ? Object.entries(pretty(e.args)).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ') : e.data;
+      log(`      event ${e.contract}.${e.name ?? '?'} ${args}`);
+    }
+  };
+
+  /** A step that must succeed; returns its result. */
+  const ok = async (label, fn) => {
+    let r;
+    try {
+      r = await fn();
+    } catch (e) {
+      if (e instanceof MedrecError) e.message = `${label}: ${e.message}`;
+      throw e;
+    }
+    log(`  ${label.padEnd(54)} -> ${short(pretty(r.value)).padEnd(30)} ${costLine(r)}`);
+    printEvents(r.events);
+    steps.push({ label, ok: true, ...r });
+    return r;
+  };
+
+  /** A step that must be refused with exactly `variant` (nothing is sent). */
+  const denied = async (label, variant, fn) => {
+    try {
+      const r = await fn();
+      throw new Error(`${label}: expected Err(${variant}), got Ok(${JSON.stringify(r.value)})`);
+    } catch (e) {
+      if (!(e instanceof MedrecError)) throw e;
+      if (e.variant !== variant) throw new Error(`${label}: expected Err(${variant}), got ${e.message}`);
+      const gas = e.gasRequired ? `ref_time ${group(e.gasRequired.refTime).padStart(13)}  proof_size ${group(e.gasRequired.proofSize).padStart(7)}  (dry run; not sent)` : '(dry run; not sent)';
+      log(`  ${label.padEnd(54)} -> ${`Err(${e.variant})`.padEnd(30)} ${gas}`);
+      steps.push({ label, ok: false, error: { kind: e.kind, variant: e.variant, message: e.message }, gasRequired: e.gasRequired, events: [] });
+    }
+  };
+
+  const skip = (label, why) => {
+    log(`  ${label.padEnd(54)} -> (${why}, skipped)`);
+    steps.push({ label, ok: true, skipped: true, events: [] });
+  };
+
+  log('\n== 1. Contracts');
+  for (const [k, v] of Object.entries(medrec.addresses)) log(`  ${k.padEnd(18)} ${v}`);
+
+  log('\n== 2. Providers: the owner registers, an admin verifies');
+  const cast = [
+    [bob, 'Bob', 'Admin', alice, 'Alice'],
+    [charlie, 'Dr Charlie', 'Doctor', bob, 'Bob'],
+    [dave, 'Nurse Dave', 'Nurse', bob, 'Bob'],
+    [eve, 'Eve', 'Emergency', bob, 'Bob'],
+  ];
+  for (const [who, name, role, verifier, verifierName] of cast) {
+    const label = `Alice registers ${name} as ${role}`;
+    const existing = await medrec.getProvider(who.address);
+    if (existing) skip(label, `already ${existing.role}`);
+    else await ok(label, () => medrec.registerProvider(alice, who.address, role, CREDENTIALS_HASH));
+    if (who === bob) {
+      // The first admin must be verified (by the owner) before it verifies others.
+      const vlabel = `${verifierName} verifies ${name} (the first admin)`;
+      if ((await medrec.getProvider(who.address)).verified) skip(vlabel, 'already verified');
+      else await ok(vlabel, () => medrec.verifyProvider(verifier, who.address));
+    }
+  }
+  for (const [who, name, , verifier, verifierName] of cast.slice(1)) {
+    const label = `${verifierName} verifies ${name}`;
+    if ((await medrec.getProvider(who.address)).verified) skip(label, 'already verified');
+    else await ok(label, () => medrec.verifyProvider(verifier, who.address));
+  }
+
+  log('\n== 3. Ferdie registers; Dr Charlie asks for consent; Ferdie approves');
+  if (await medrec.getPatient(ferdie.address)) skip('Ferdie registers as a patient', 'already registered');
+  else await ok('Ferdie registers as a patient', () => medrec.registerPatient(ferdie));
+  const auditStart = BigInt((await medrec.auditHead(ferdie.address)).len);
+  const request = await ok('Dr Charlie requests MedicalRecords (TREAT)', () =>
+    medrec.requestAccess(charlie, ferdie.address, 'MedicalRecords', 'Treatment'));
+  const requestId = request.value;
+  await ok('Ferdie approves the request for 30 days', () => medrec.approveAccess(ferdie, requestId, 30 * DAY));
+  await ok('Ferdie gives Dr Charlie Write on Diagnosis', () =>
+    medrec.grantPermission(ferdie, ferdie.address, charlie.address, 'Diagnosis', 'Write', 30 * DAY, null));
+
+  log('\n== 4. A record: encrypted off-chain; only its hash and locator go on-chain');
+  const store = new LocalStore(storeDir ?? mkdtempSync(join(tmpdir(), 'medrec-journey-')));
+  const plaintext = readFileSync(fixture);
+  const sealed = seal(plaintext);
+  const locator = store.put(sealed.ciphertext);
+  log(`  sealed ${fixture} -> ${JSON.stringify({ data_hash: sealed.dataHash.toString('hex'), locator, size: sealed.size })}`);
+  const charlieKeys = x25519Keypair();
+  log(`  Dr Charlie's X25519 public key ${charlieKeys.publicKey.toString('hex')}`);
+  const wrapped = wrapKey(sealed.key, charlieKeys.publicKey);
+  const created = await ok("Dr Charlie creates Ferdie's diagnosis record", () =>
+    medrec.createRecord(charlie, ferdie.address, 'Diagnosis', {
+      dataHash: u8aToHex(sealed.dataHash),
+      locator,
+      keyId: u8aToHex(sealed.keyId),
+      size: sealed.size,
+      mimeCode: 0,
+      confidentiality: 'Restricted',
+    }));
+  const recordId = created.value;
+  const createdEvent = created.events.find((e) => e.name === 'RecordCreated');
+  if (!createdEvent || createdEvent.args.record_id !== recordId) {
+    throw new Error(`RecordCreated event does not match the dry run's record id ${recordId}: ${JSON.stringify(createdEvent)}`);
+  }
+  await ok('Ferdie shares the data key wrapped for Charlie', () =>
+    medrec.shareKey(ferdie, ferdie.address, recordId, charlie.address, wrapped));
+  const read = await ok('Dr Charlie reads the record (TREAT)', () =>
+    medrec.getRecord(charlie, ferdie.address, recordId, 'Treatment'));
+  const view = read.value;
+  const gotLocator = hexToString(view.meta.locator);
+  if (!view.wrapped_key) throw new Error('no wrapped key for Dr Charlie');
+  const ciphertext = store.get(gotLocator, view.meta.data_hash);
+  const key = unwrapKey(hexToU8a(view.wrapped_key), charlieKeys.privateKey);
+  const opened = open(ciphertext, key);
+  if (!opened.equals(plaintext)) throw new Error('the decrypted record differs from the original');
+  log(`  -> Dr Charlie opened ${gotLocator}: hash matches the chain, ${opened.length} bytes decrypted, identical to the original`);
+
+  log('\n== 5. Denied and emergency access');
+  await denied('Nurse Dave reads it (no consent)', 'ConsentRequired', () =>
+    medrec.getRecord(dave, ferdie.address, recordId, 'Treatment'));
+  await ok('Eve opens an emergency window (unconscious)', () =>
+    medrec.activateEmergencyAccess(eve, ferdie.address, 'PatientUnconscious', EMERGENCY_NOTE_HASH));
+  const eread = await ok('Eve reads it under the window (ETREAT)', () =>
+    medrec.getRecord(eve, ferdie.address, recordId, 'EmergencyTreatment'));
+  log(`  -> emergency read: ${eread.value.emergency}`);
+  const other = seal(Buffer.from('another ciphertext, never stored'));
+  await denied('Eve tries to update it (windows are read-only)', 'EmergencyAccessReadOnly', () =>
+    medrec.updateRecord(eve, ferdie.address, recordId, {
+      dataHash: u8aToHex(other.dataHash),
+      locator: other.locator,
+      keyId: u8aToHex(other.keyId),
+      size: other.size,
+    }));
+  await ok('Eve ends her window', () => medrec.endEmergencyAccess(eve, ferdie.address));
+
+  log('\n== 6. Ferdie revokes');
+  await ok("Ferdie revokes Dr Charlie's permission", () =>
+    medrec.revokePermission(ferdie, ferdie.address, charlie.address, 'Diagnosis'));
+  await denied('Dr Charlie reads again', 'NoPermission', () =>
+    medrec.getRecord(charlie, ferdie.address, recordId, 'Treatment'));
+  await ok("Ferdie revokes Dr Charlie's consent", () =>
+    medrec.revokeConsent(ferdie, charlie.address, 'MedicalRecords'));
+
+  log("\n== 7. Ferdie's audit trail (hash-chained) and consent history");
+  const audit = await medrec.verifyAuditChain(ferdie.address);
+  const mine = audit.entries.slice(Number(auditStart));
+  const t0 = mine.length ? BigInt(mine[0].at) : 0n;
+  mine.forEach((e, i) => {
+    const n = Number(auditStart) + i;
+    log(`  #${String(n).padEnd(3)} ${String(pretty(e.actor)).padEnd(18)} ${String(e.action).padEnd(18)} record ${String(e.record_id ?? '-').padEnd(4)} purpose ${String(e.purpose ?? '-').padEnd(20)} +${(BigInt(e.at) - t0) / 60000n} min`);
+  });
+  if (!audit.verified) throw new Error(`audit chain does not verify (broken at entry ${audit.brokenAt})`);
+  log(`  chain verified off-chain: ${audit.len} entries, head ${audit.head.slice(2, 18)}`);
+  const history = await medrec.consentHistory(ferdie.address, 0, 50);
+  history.forEach((h, i) => log(`  consent #${i}: ${String(h.action).padEnd(16)} by ${String(pretty(h.actor)).padEnd(18)} for ${pretty(h.subject)}`));
+  const accessLog = await medrec.accessLog(ferdie.address, 0, 50);
+  accessLog.forEach((e, i) => log(`  access-control log #${i}: ${pretty(e.provider)} ${e.action} (${e.reason})`));
+  log('\njourney complete');
+  return { steps, requestId, recordId, audit: { ...audit, start: auditStart.toString(), mine }, history, accessLog };
+}
