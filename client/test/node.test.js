@@ -123,7 +123,10 @@ describe(`on a substrate-contracts-node at ${WS}`, { concurrency: 1 }, () => {
     e = eventOf(approve, 'ConsentGranted');
     assert.equal(e.request_id, s.requestId);
     assert.equal(e.actor, ferdie.address);
-    assert.equal(e.expires_at, approve.value, 'the event carries the expiry the message returned');
+    // The returned value is the dry run's (one block earlier); the event has
+    // the expiry the chain stored: the including block's time + 30 days.
+    const blockTime = (await (await api.at(approve.blockHash)).query.timestamp.now()).toBigInt();
+    assert.equal(e.expires_at, String(blockTime + BigInt(30 * DAY)), 'the event carries the stored expiry');
     assert.deepEqual(eventOf(approve, 'AccessRequestApproved'), { patient: ferdie.address, provider: charlie.address, request_id: s.requestId, actor: ferdie.address });
 
     e = eventOf(step['Ferdie gives Dr Charlie Write on Diagnosis'], 'PermissionGranted');

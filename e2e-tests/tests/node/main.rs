@@ -107,7 +107,7 @@ async fn every_step_of_the_patient_journey_emits_its_event<Client: E2EBackend>(
     let (_, ev) = step!(client, ink_e2e::ferdie(), pc.register_patient());
     let e: patient_consent::events::PatientRegistered = only(&ev, d.patient_consent)?;
     assert_eq!(e.patient, ferdie);
-    let (expires_at, ev) = step!(
+    let (predicted, ev) = step!(
         client,
         ink_e2e::ferdie(),
         pc.grant_consent(
@@ -118,6 +118,15 @@ async fn every_step_of_the_patient_journey_emits_its_event<Client: E2EBackend>(
         )
     );
     let e: patient_consent::events::ConsentGranted = only(&ev, d.patient_consent)?;
+    // The returned expiry is the dry run's (the block before); the event
+    // carries the stored one.
+    let stored = query!(
+        client,
+        pc.get_consent(ferdie, charlie, DataType::MedicalRecords)
+    )
+    .ok_or("no consent stored")?;
+    let expires_at = stored.expires_at;
+    assert!(expires_at >= predicted && expires_at - predicted < 60_000);
     assert_eq!(
         (
             e.patient,
@@ -218,7 +227,12 @@ async fn every_step_of_the_patient_journey_emits_its_event<Client: E2EBackend>(
         ac.activate_emergency_access(ferdie, EmergencyReason::PatientUnconscious, [0xEE; 32])
     );
     let e: access_control::events::EmergencyAccessActivated = only(&ev, d.access_control)?;
-    assert_eq!((e.provider, e.patient, e.expires_at), (eve, ferdie, until));
+    let window = query!(client, ac.get_emergency_window(eve, ferdie)).ok_or("no window stored")?;
+    assert!(window.expires_at >= until && window.expires_at - until < 60_000);
+    assert_eq!(
+        (e.provider, e.patient, e.expires_at),
+        (eve, ferdie, window.expires_at)
+    );
     let (view, ev) = step!(
         client,
         ink_e2e::eve(),
