@@ -1372,25 +1372,11 @@ impl Model {
             }
             Op::PauseConsent { by: A(by), pause } => {
                 probes.insert(P::ConsentContract);
-                if by != 0 {
-                    return err("NotOwner");
-                }
-                if pause == self.consent_paused {
-                    return err(if pause { "AlreadyPaused" } else { "NotPaused" });
-                }
-                self.consent_paused = pause;
-                unit()
+                set_paused(&mut self.consent_paused, by, pause)
             }
             Op::PauseRecords { by: A(by), pause } => {
                 probes.insert(P::RecordsContract);
-                if by != 0 {
-                    return err("NotOwner");
-                }
-                if pause == self.records_paused {
-                    return err(if pause { "AlreadyPaused" } else { "NotPaused" });
-                }
-                self.records_paused = pause;
-                unit()
+                set_paused(&mut self.records_paused, by, pause)
             }
             Op::CreateRecord {
                 by: A(by),
@@ -1825,6 +1811,19 @@ impl Model {
             ),
         }
     }
+}
+
+/// `pause` / `unpause` of either contract: the owner only, and only as a
+/// change.
+fn set_paused(paused: &mut bool, by: Who, pause: bool) -> Res {
+    if by != 0 {
+        return err("NotOwner");
+    }
+    if pause == *paused {
+        return err(if pause { "AlreadyPaused" } else { "NotPaused" });
+    }
+    *paused = pause;
+    unit()
 }
 
 fn quota_used_up(p: &Permission, size: u64) -> bool {
