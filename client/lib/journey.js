@@ -161,6 +161,7 @@ export async function runJourney(medrec, { accounts, log = console.log, fixture 
 
   log('\n== 4. A record: encrypted off-chain; only its hash and locator go on-chain');
   const store = new LocalStore(storeDir ?? mkdtempSync(join(tmpdir(), 'medrec-journey-')));
+  log(`  off-chain store (ciphertext only): ${store.root}`);
   const plaintext = readFileSync(fixture);
   const sealed = seal(plaintext);
   const locator = store.put(sealed.ciphertext);

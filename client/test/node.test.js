@@ -10,14 +10,14 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { u8aToHex } from '@polkadot/util';
 
+import { tempDir } from '../test-support/tmp.js';
 import { DAY, runJourney } from '../lib/journey.js';
 import { CONTRACTS, Medrec, MedrecError, bundlePath, connect, deploy, devAccounts, nodeAnswers } from '../lib/medrec.js';
 
@@ -92,7 +92,7 @@ describe(`on a substrate-contracts-node at ${WS}`, { concurrency: 1 }, () => {
     const medrec = new Medrec(api, d.addresses);
     const startBlock = (await api.rpc.chain.getHeader()).number.toNumber();
     const lines = [];
-    const s = await runJourney(medrec, { accounts: acc, log: (l) => lines.push(l) });
+    const s = await runJourney(medrec, { accounts: acc, log: (l) => lines.push(l), storeDir: tempDir('medrec-journey-') });
     const step = Object.fromEntries(s.steps.map((x) => [x.label, x]));
     const { alice, bob, charlie, dave, eve, ferdie } = acc;
     assert.ok(lines.some((l) => l.trim() === 'journey complete'));
@@ -275,7 +275,7 @@ describe(`on a substrate-contracts-node at ${WS}`, { concurrency: 1 }, () => {
   });
 
   test('the CLI: deploy, call, a reverted call exits 1 with one named line, query, audit', { skip, timeout: TIMEOUT }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'medrec-cli-node-'));
+    const dir = tempDir('medrec-cli-node-');
     const file = join(dir, 'local.json');
     let r = await runCli(['deploy', '--out', file]);
     assert.equal(r.status, 0, r.stderr);

@@ -3,8 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { compactStripLength, u8aConcat, u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
+import { tempDir } from '../test-support/tmp.js';
 import { LOCATOR_PREFIX, LocalStore, keyId, open, seal, unwrapKey, wrapKey, x25519Keypair } from '../lib/envelope.js';
 import {
   CONTRACTS,
@@ -427,7 +427,7 @@ describe('record hashes and the off-chain envelope', () => {
   });
 
   test('the local store checks the hash before handing bytes out', () => {
-    const store = new LocalStore(mkdtempSync(join(tmpdir(), 'medrec-store-')));
+    const store = new LocalStore(tempDir('medrec-store-'));
     const s = seal(Buffer.from('y'));
     const loc = store.put(s.ciphertext);
     assert.equal(loc, s.locator);
@@ -450,7 +450,7 @@ describe('cli', () => {
   });
 
   test('no node: a one-line error and a non-zero exit', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'medrec-cli-'));
+    const dir = tempDir('medrec-cli-');
     const file = join(dir, 'local.json');
     writeFileSync(file, JSON.stringify({ ws: 'ws://127.0.0.1:1', addresses: { accessControl: alice.address, patientConsent: alice.address, recordManagement: alice.address } }));
     const r = run('query', 'rm', 'stats', '--deployment', file, '--ws', 'ws://127.0.0.1:1');
@@ -531,7 +531,7 @@ describe('journey script (against a scripted stand-in for the contracts)', () =>
     const acc = await devAccounts();
     const fake = new FakeMedrec(acc);
     const lines = [];
-    const s = await runJourney(fake, { accounts: acc, log: (l) => lines.push(l), storeDir: mkdtempSync(join(tmpdir(), 'medrec-j-')) });
+    const s = await runJourney(fake, { accounts: acc, log: (l) => lines.push(l), storeDir: tempDir('medrec-j-') });
     assert.ok(lines.some((l) => l.trim() === 'journey complete'));
     assert.ok(lines.some((l) => /Dr Charlie opened vault:\/\/sha256\/[0-9a-f]{64}: hash matches the chain/.test(l)), 'the record round-trips off-chain');
     assert.ok(lines.some((l) => /ref_time\s+1,234,567\s+proof_size\s+4,321\s+deposit\s+-5/.test(l)), 'gas and deposit are printed');
@@ -540,7 +540,7 @@ describe('journey script (against a scripted stand-in for the contracts)', () =>
     assert.equal(s.steps.filter((x) => x.skipped).length, 0);
     assert.equal(s.recordId, '1');
     assert.equal(s.requestId, '7');
-    const again = await runJourney(fake, { accounts: acc, log: () => {}, storeDir: mkdtempSync(join(tmpdir(), 'medrec-j-')) });
+    const again = await runJourney(fake, { accounts: acc, log: () => {}, storeDir: tempDir('medrec-j-') });
     assert.equal(again.steps.filter((x) => x.skipped).length, 9, '4 registrations, 4 verifications, 1 patient');
     assert.equal(again.recordId, '2');
   });
