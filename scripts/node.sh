@@ -2,7 +2,7 @@
 # A local substrate-contracts-node 0.42.0 for deploying the contracts and for
 # the node-backed tests.
 #
-#   scripts/node.sh install   build it from source (crates registry), about 75 min
+#   scripts/node.sh install   build it from source (crates registry), 85 min
 #                             cold on 2 cores; logs to $NODE_HOME/install.log
 #   scripts/node.sh start     run `--dev` on 127.0.0.1:$NODE_PORT, wait for RPC
 #   scripts/node.sh stop      stop the node that `start` started (its pid only)

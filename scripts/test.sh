@@ -74,7 +74,7 @@ if [[ -x "$node_bin" ]] && ((node_ok)); then
     trap - EXIT
 else
     echo "[test] SKIPPED: node-backed tests (ink_e2e node backend, polkadot.js client on a node):" \
-        "no substrate-contracts-node at $node_bin (build it with scripts/node.sh install, about 75 min)" \
+        "no substrate-contracts-node at $node_bin (build it with scripts/node.sh install, 85 min cold on 2 cores)" \
         "or no Node.js >= 20"
 fi
 
