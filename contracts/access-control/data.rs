@@ -1,7 +1,7 @@
 //! Storage and message types of access-control, and its errors.
 
 use ink::primitives::AccountId;
-use medrec_types::{AdminError, EmergencyReason, Hash32, ReviewOutcome, Role, Timestamp};
+use medrec_types::{EmergencyReason, Hash32, ReviewOutcome, Role, Timestamp};
 
 /// Default length of an emergency window: 24 hours in milliseconds.
 pub const DEFAULT_EMERGENCY_WINDOW_MS: Timestamp = 24 * 60 * 60 * 1000;
@@ -195,24 +195,6 @@ pub enum Error {
     InvalidCooldown,
 }
 
-impl From<AdminError> for Error {
-    fn from(e: AdminError) -> Self {
-        match e {
-            AdminError::NotOwner => Error::NotOwner,
-            AdminError::NotPendingOwner => Error::NotPendingOwner,
-            AdminError::NoPendingOwner => Error::NoPendingOwner,
-            AdminError::CannotTargetSelf => Error::CannotTargetSelf,
-            AdminError::ContractPaused => Error::ContractPaused,
-            AdminError::AlreadyPaused => Error::AlreadyPaused,
-            AdminError::NotPaused => Error::NotPaused,
-            AdminError::AlreadyAnnounced => Error::AlreadyAnnounced,
-            AdminError::NothingAnnounced => Error::NothingAnnounced,
-            AdminError::TooEarly => Error::TooEarly,
-            AdminError::InvalidUpgradeDelay => Error::InvalidUpgradeDelay,
-            AdminError::CodeUpgradeFailed => Error::CodeUpgradeFailed,
-            AdminError::Overflow => Error::Overflow,
-        }
-    }
-}
+medrec_types::impl_from_admin_error!(Error);
 
 pub type Result<T> = core::result::Result<T, Error>;

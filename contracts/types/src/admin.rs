@@ -531,6 +531,34 @@ impl Admin {
     }
 }
 
+/// Implements `From<AdminError>` for a contract's `Error`, which must have a
+/// variant of the same name for each [`AdminError`] variant: a refusal of
+/// the admin core reads the same on the wire in every contract.
+#[macro_export]
+macro_rules! impl_from_admin_error {
+    ($error:ty) => {
+        impl From<$crate::AdminError> for $error {
+            fn from(e: $crate::AdminError) -> Self {
+                match e {
+                    $crate::AdminError::NotOwner => Self::NotOwner,
+                    $crate::AdminError::NotPendingOwner => Self::NotPendingOwner,
+                    $crate::AdminError::NoPendingOwner => Self::NoPendingOwner,
+                    $crate::AdminError::CannotTargetSelf => Self::CannotTargetSelf,
+                    $crate::AdminError::ContractPaused => Self::ContractPaused,
+                    $crate::AdminError::AlreadyPaused => Self::AlreadyPaused,
+                    $crate::AdminError::NotPaused => Self::NotPaused,
+                    $crate::AdminError::AlreadyAnnounced => Self::AlreadyAnnounced,
+                    $crate::AdminError::NothingAnnounced => Self::NothingAnnounced,
+                    $crate::AdminError::TooEarly => Self::TooEarly,
+                    $crate::AdminError::InvalidUpgradeDelay => Self::InvalidUpgradeDelay,
+                    $crate::AdminError::CodeUpgradeFailed => Self::CodeUpgradeFailed,
+                    $crate::AdminError::Overflow => Self::Overflow,
+                }
+            }
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
