@@ -14,6 +14,13 @@ use medrec_types::{
     EmergencyPreference, Link, ProviderStanding, Purpose, PurposeSet, RecordType, Timestamp,
 };
 
+/// (patient, provider, data type): the key of a consent.
+type ConsentKey = (AccountId, AccountId, DataType);
+/// (account, index): the key of a list entry.
+type Slot = (AccountId, u64);
+/// The other party and the data type of a consent.
+type Party = (AccountId, DataType);
+
 /// What an approval asks record-management to do after patient-consent has
 /// recorded it: grant `level` on each of `record_types` until `expires_at`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,11 +54,11 @@ pub struct ConsentRegistry {
     pending_links: Mapping<Link, Announced<AccountId>>,
     patients: Mapping<AccountId, PatientInfo>,
     /// (patient, provider, data type) -> consent.
-    consents: Mapping<(AccountId, AccountId, DataType), Consent>,
+    consents: Mapping<ConsentKey, Consent>,
     /// (patient, index) -> (provider, data type): the patient's consents.
-    patient_consents: Mapping<(AccountId, u64), (AccountId, DataType)>,
+    patient_consents: Mapping<Slot, Party>,
     /// (provider, index) -> (patient, data type): consents given to it.
-    provider_consents: Mapping<(AccountId, u64), (AccountId, DataType)>,
+    provider_consents: Mapping<Slot, Party>,
     provider_consent_count: Mapping<AccountId, u64>,
     /// (patient, index) -> history entry.
     history: Mapping<(AccountId, u64), HistoryEntry>,
@@ -64,7 +71,7 @@ pub struct ConsentRegistry {
     pending_position: Mapping<u64, u64>,
     /// (patient, provider, data type) -> the pending request, so a provider
     /// cannot pile up requests for the same thing.
-    open_request: Mapping<(AccountId, AccountId, DataType), u64>,
+    open_request: Mapping<ConsentKey, u64>,
     /// (provider, index) -> request id: every request the provider made.
     provider_requests: Mapping<(AccountId, u64), u64>,
     provider_request_count: Mapping<AccountId, u64>,
@@ -584,7 +591,7 @@ impl ConsentRegistry {
             request_id,
             permissions,
         });
-        let grant = (!record_types.is_empty()).then(|| GrantOrder {
+        let grant = (!record_types.is_empty()).then_some(GrantOrder {
             patient: request.patient,
             provider: request.provider,
             actor: caller,
