@@ -41,19 +41,17 @@ import { fileURLToPath } from 'node:url';
  * takes. Throws one clear line when the package has not been built.
  */
 export async function loadWasm(specifier, base = import.meta.url) {
-  let mod;
-  let wasmPath;
   try {
     const url = specifier.startsWith('.') || specifier.startsWith('file:') ? new URL(specifier, base).href : import.meta.resolve(specifier);
-    wasmPath = fileURLToPath(new URL('medvault_wasm_bg.wasm', url));
-    mod = await import(url);
-    mod.initSync({ module: readFileSync(wasmPath) });
+    const mod = await import(url);
+    const exports = mod.initSync({ module: readFileSync(fileURLToPath(new URL('medvault_wasm_bg.wasm', url))) });
+    // `memory`: the instance's linear memory (its size shows the peak use).
+    return { ...mod, memory: exports.memory };
   } catch (e) {
     const err = new Error(`the medvault WebAssembly package (${specifier}) is not built: run scripts/wasm.sh (${e.code ?? e.message})`);
     err.code = 'WasmNotBuilt';
     throw err;
   }
-  return mod;
 }
 
 const core = await loadWasm('medvault-wasm');
