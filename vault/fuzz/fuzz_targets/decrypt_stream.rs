@@ -39,7 +39,10 @@ fuzz_target!(|data: &[u8]| {
     sealer.push(plain, &mut cipher).expect("push");
     sealer.finish(&mut cipher).expect("finish");
     let step = 1 + data[1] as usize % 40;
-    assert_eq!(open_in_pieces(&cipher, cipher.len()).expect("genuine"), plain);
+    assert_eq!(
+        open_in_pieces(&cipher, cipher.len()).expect("genuine"),
+        plain
+    );
     assert_eq!(open_in_pieces(&cipher, step).expect("genuine"), plain);
     let pos = ctl % cipher.len();
     let mut flipped = cipher.clone();
