@@ -284,7 +284,7 @@ impl Header {
 
 /// What [`Sealer::finish`] hands back: the data key (to store, and to wrap
 /// for recipients), its id and the plaintext length.
-pub struct Sealed {
+pub struct SealOutcome {
     pub key: DataKey,
     pub key_id: String,
     pub plaintext_len: u64,
@@ -404,7 +404,7 @@ impl Sealer {
 
     /// Ends the stream: appends the last (short, possibly empty) segment to
     /// `out` and hands back the key.
-    pub fn finish(mut self, out: &mut Vec<u8>) -> Result<Sealed, EncryptError> {
+    pub fn finish(mut self, out: &mut Vec<u8>) -> Result<SealOutcome, EncryptError> {
         self.send_header(out);
         let Self {
             key,
@@ -424,7 +424,7 @@ impl Sealer {
                 EncryptError::TooLong
             })?;
         let key_id = key_id(&key);
-        Ok(Sealed {
+        Ok(SealOutcome {
             key,
             key_id,
             plaintext_len,
