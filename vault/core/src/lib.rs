@@ -299,7 +299,7 @@ pub struct Sealer {
     chunk: usize,
     encryptor: EncryptorBE32<XChaCha20Poly1305>,
     /// Plaintext of the segment being filled (always shorter than a chunk
-    /// between calls), with room for its tag.
+    /// between calls); full chunks are encrypted straight into the output.
     buf: Vec<u8>,
     header_sent: bool,
     plaintext_len: u64,
@@ -340,7 +340,7 @@ impl Sealer {
             aad: header.to_bytes(),
             chunk,
             encryptor,
-            buf: Vec::with_capacity(chunk + TAG_LEN),
+            buf: Vec::with_capacity(chunk),
             header_sent: false,
             plaintext_len: 0,
         }
