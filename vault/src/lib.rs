@@ -117,7 +117,7 @@ pub struct Sealed {
 }
 
 impl Sealed {
-    /// `{"data_hash","locator","key_id","size"}`, what `medvault seal` prints.
+    /// `{"data_hash","key_id","locator","size"}`, as `medvault seal` prints it.
     pub fn to_json(&self) -> String {
         // Every field is hex, a locator made of hex, or a number: nothing to escape.
         format!(
