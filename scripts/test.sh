@@ -6,8 +6,11 @@
 # compiled contracts (ink_e2e, in-process sandbox backend) and on the release
 # builds (no-PHI scan, upgrade, hostile callee, the model-based test of the
 # access decision); that the README's table of messages still matches the
-# contracts' doc comments; the polkadot.js client's tests; and, when
-# scripts/node.sh install has built the node, the node-backed tests.
+# contracts' doc comments; medvault's WebAssembly build (scripts/wasm.sh) and
+# the client's tests, among them the cross-implementation tests of the vault
+# (the committed test vectors through WebAssembly; the medvault CLI and the
+# Node client opening each other's files and refusing tampering alike); and,
+# when scripts/node.sh install has built the node, the node-backed tests.
 #
 # Every cargo call selects --workspace, so features unify the same way each
 # time and the sandbox runtime and binaryen are compiled once.
@@ -32,6 +35,17 @@ cargo fmt --manifest-path reference/Cargo.toml --all --check
 cargo clippy "${reference[@]}" --workspace --all-targets -- -D warnings
 cargo test "${reference[@]}" --workspace
 
+# vault/wasm/ (medvault-core's WebAssembly bindings) is a workspace of its own
+# too; scripts/wasm.sh builds the package the client uses (vault/wasm/pkg) and
+# the one its vector tests use (pkg-testing), installing wasm-bindgen-cli the
+# first time (~9 min on 2 cores).
+step "medvault WebAssembly bindings: fmt, clippy (wasm32, with and without the testing feature), build"
+wasm=(--manifest-path vault/wasm/Cargo.toml --locked --target wasm32-unknown-unknown --target-dir "${CARGO_TARGET_DIR:-target}")
+cargo fmt --manifest-path vault/wasm/Cargo.toml --all --check
+cargo clippy "${wasm[@]}" --all-targets -- -D warnings
+cargo clippy "${wasm[@]}" --all-targets --features testing -- -D warnings
+scripts/wasm.sh
+
 step "release build of the contracts"
 scripts/build.sh
 
@@ -49,11 +63,13 @@ cargo test --workspace
 node_ok=0
 if command -v node >/dev/null 2>&1 && (( $(node -p 'process.versions.node.split(".")[0]') >= 20 )); then
     node_ok=1
-    step "polkadot.js client: offline tests (ABI, error and event decoding)"
-    [[ -d client/node_modules ]] || (cd client && npm ci --no-audit --no-fund)
+    step "polkadot.js client: offline tests (ABI, error and event decoding; the vault through WebAssembly, its vectors, and the medvault CLI against it)"
+    [[ -e client/node_modules/medvault-wasm ]] || (cd client && npm ci --no-audit --no-fund)
+    # The interop tests fail (rather than skip) when this binary is missing.
+    export MEDVAULT_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/medvault"
     (cd client && node --test test/)
 else
-    echo "[test] SKIPPED: the polkadot.js client's tests need Node.js >= 20 (not found)"
+    echo "[test] SKIPPED: the polkadot.js client's tests and the vault's cross-implementation tests (CLI vs WebAssembly, vectors) need Node.js >= 20 (not found)"
 fi
 
 # The node-backed tests: ink_e2e's node backend (events of each step, a

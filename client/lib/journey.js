@@ -8,14 +8,14 @@
 // Registration steps are skipped when already done, so the journey can run
 // again on the same deployment.
 
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { hexToString, hexToU8a, u8aToHex } from '@polkadot/util';
 import { decodeAddress } from '@polkadot/util-crypto';
 
-import { LocalStore, open, seal, unwrapKey, wrapKey, x25519Keypair } from './envelope.js';
+import { LocalStore, generateKeyPair, sealBytes } from './vault.js';
 import { MedrecError, REPO_ROOT, group } from './medrec.js';
 
 export const HOUR = 60 * 60 * 1000;
@@ -162,18 +162,17 @@ export async function runJourney(medrec, { accounts, log = console.log, fixture 
   log('\n== 4. A record: encrypted off-chain; only its hash and locator go on-chain');
   const store = new LocalStore(storeDir ?? mkdtempSync(join(tmpdir(), 'medrec-journey-')));
   log(`  off-chain store (ciphertext only): ${store.root}`);
-  const plaintext = readFileSync(fixture);
-  const sealed = seal(plaintext);
-  const locator = store.put(sealed.ciphertext);
-  log(`  sealed ${fixture} -> ${JSON.stringify({ data_hash: sealed.dataHash.toString('hex'), locator, size: sealed.size })}`);
-  const charlieKeys = x25519Keypair();
+  const sealed = await store.sealFile(fixture);
+  const locator = sealed.locator;
+  log(`  sealed ${fixture} -> ${JSON.stringify({ data_hash: sealed.dataHash, locator, key_id: sealed.keyId, size: sealed.size })}`);
+  const charlieKeys = generateKeyPair();
   log(`  Dr Charlie's X25519 public key ${charlieKeys.publicKey.toString('hex')}`);
-  const wrapped = wrapKey(sealed.key, charlieKeys.publicKey);
+  const wrapped = store.wrapKey(sealed.keyId, charlieKeys.publicKey);
   const created = await ok("Dr Charlie creates Ferdie's diagnosis record", () =>
     medrec.createRecord(charlie, ferdie.address, 'Diagnosis', {
-      dataHash: u8aToHex(sealed.dataHash),
+      dataHash: `0x${sealed.dataHash}`,
       locator,
-      keyId: u8aToHex(sealed.keyId),
+      keyId: `0x${sealed.keyId}`,
       size: sealed.size,
       mimeCode: 0,
       confidentiality: 'Restricted',
@@ -190,10 +189,16 @@ export async function runJourney(medrec, { accounts, log = console.log, fixture 
   const view = read.value;
   const gotLocator = hexToString(view.meta.locator);
   if (!view.wrapped_key) throw new Error('no wrapped key for Dr Charlie');
-  const ciphertext = store.get(gotLocator, view.meta.data_hash);
-  const key = unwrapKey(hexToU8a(view.wrapped_key), charlieKeys.privateKey);
-  const opened = open(ciphertext, key);
-  if (!opened.equals(plaintext)) throw new Error('the decrypted record differs from the original');
+  let opened;
+  const openDir = mkdtempSync(join(tmpdir(), 'medrec-opened-'));
+  try {
+    const out = join(openDir, 'record');
+    await store.openToFile(gotLocator, view.meta.data_hash, hexToU8a(view.wrapped_key), charlieKeys.secretKey, out);
+    opened = readFileSync(out);
+  } finally {
+    rmSync(openDir, { recursive: true, force: true });
+  }
+  if (!opened.equals(readFileSync(fixture))) throw new Error('the decrypted record differs from the original');
   log(`  -> Dr Charlie opened ${gotLocator}: hash matches the chain, ${opened.length} bytes decrypted, identical to the original`);
 
   log('\n== 5. Denied and emergency access');
@@ -204,12 +209,12 @@ export async function runJourney(medrec, { accounts, log = console.log, fixture 
   const eread = await ok('Eve reads it under the window (ETREAT)', () =>
     medrec.getRecord(eve, ferdie.address, recordId, 'EmergencyTreatment'));
   log(`  -> emergency read: ${eread.value.emergency}`);
-  const other = seal(Buffer.from('another ciphertext, never stored'));
+  const other = sealBytes(Buffer.from('another ciphertext, never stored'));
   await denied('Eve tries to update it (windows are read-only)', 'EmergencyAccessReadOnly', () =>
     medrec.updateRecord(eve, ferdie.address, recordId, {
       dataHash: u8aToHex(other.dataHash),
       locator: other.locator,
-      keyId: u8aToHex(other.keyId),
+      keyId: `0x${other.keyId}`,
       size: other.size,
     }));
   await ok('Eve ends her window', () => medrec.endEmergencyAccess(eve, ferdie.address));

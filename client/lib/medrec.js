@@ -7,7 +7,7 @@
 // timestamps, ids) are returned as decimal strings; u8..u32 as numbers.
 //
 // Only hashes, codes and locators go on-chain: a record's `data_hash` is the
-// SHA-256 of its ciphertext (see lib/envelope.js), never the clinical text.
+// SHA-256 of its ciphertext (see lib/vault.js), never the clinical text.
 
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';

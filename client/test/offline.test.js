@@ -12,7 +12,6 @@ import { compactStripLength, u8aConcat, u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { tempDir } from '../test-support/tmp.js';
-import { LOCATOR_PREFIX, LocalStore, keyId, open, seal, unwrapKey, wrapKey, x25519Keypair } from '../lib/envelope.js';
 import {
   CONTRACTS,
   MedrecError,
@@ -392,48 +391,12 @@ describe('values', () => {
   });
 });
 
-describe('record hashes and the off-chain envelope', () => {
+describe('record hashes', () => {
+  // The vault itself (medvault's format through its WebAssembly build) is
+  // tested in vault.test.js, vault-vectors.test.js and vault-interop.test.js.
   test('the data hash is SHA-256 of the ciphertext', () => {
     assert.equal(dataHash(Buffer.from('abc')), '0xba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
     assert.equal(sha256(Buffer.alloc(0)).toString('hex'), 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
-  });
-
-  test('seal/open round trip; hash, locator and key id as the contract takes them', () => {
-    const plain = Buffer.from('SYNTHETIC clinical text PHI-MARKER-test');
-    const s = seal(plain);
-    assert.equal(s.dataHash.length, 32);
-    assert.equal(u8aToHex(s.dataHash), dataHash(s.ciphertext));
-    assert.equal(s.locator, LOCATOR_PREFIX + s.dataHash.toString('hex'));
-    assert.ok(Buffer.byteLength(s.locator) <= 128);
-    assert.deepEqual(s.keyId, keyId(s.key));
-    assert.equal(s.size, s.ciphertext.length);
-    assert.ok(!s.ciphertext.includes(Buffer.from('PHI-MARKER')), 'no plaintext in the ciphertext');
-    assert.deepEqual(open(s.ciphertext, s.key), plain);
-    const tampered = Buffer.from(s.ciphertext);
-    tampered[30] ^= 1;
-    assert.throws(() => open(tampered, s.key));
-    assert.notEqual(seal(plain).dataHash.toString('hex'), s.dataHash.toString('hex'), 'fresh key and nonce each time');
-  });
-
-  test('key wrapping for a recipient fits the contract limit and round-trips', () => {
-    const s = seal(Buffer.from('x'));
-    const charlie = x25519Keypair();
-    const other = x25519Keypair();
-    const w = wrapKey(s.key, charlie.publicKey);
-    assert.equal(w.length, 92);
-    assert.ok(w.length <= 128);
-    assert.deepEqual(unwrapKey(w, charlie.privateKey), s.key);
-    assert.throws(() => unwrapKey(w, other.privateKey));
-  });
-
-  test('the local store checks the hash before handing bytes out', () => {
-    const store = new LocalStore(tempDir('medrec-store-'));
-    const s = seal(Buffer.from('y'));
-    const loc = store.put(s.ciphertext);
-    assert.equal(loc, s.locator);
-    assert.deepEqual(store.get(loc, s.dataHash), s.ciphertext);
-    assert.throws(() => store.get(loc, Buffer.alloc(32, 1)), /hash mismatch/);
-    assert.throws(() => store.get('file:///etc/passwd', s.dataHash), /bad locator/);
   });
 });
 
@@ -467,7 +430,7 @@ describe('cli', () => {
 });
 
 describe('journey script (against a scripted stand-in for the contracts)', () => {
-  // Exercises lib/journey.js's own logic (step order, the off-chain envelope
+  // Exercises lib/journey.js's own logic (step order, the off-chain vault
   // round trip, denied steps, re-run skipping) without a node; the node test
   // runs the same script against the real contracts.
   class FakeMedrec {
