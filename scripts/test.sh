@@ -2,10 +2,11 @@
 # Every check the project has: formatting, clippy (warnings are errors) on
 # every crate and target, the quick scaling benchmark on the release builds
 # (fails if any message costs more than 1.02x with 100 prior items of
-# history), unit tests of each crate, and the end-to-end journeys on the
-# compiled contracts (ink_e2e, in-process sandbox backend) and on the release
-# builds (no-PHI scan, upgrade, hostile callee, the model-based test of the
-# access decision); that the README's table of messages still matches the
+# history), unit tests of each crate (the contracts' cores), and the
+# end-to-end journeys on the release builds in the in-process sandbox
+# runtime (every journey, the no-PHI scan, upgrade, hostile callee, the
+# model-based test of the access decision); that the README's table of
+# messages (who may call each, what pause does to it) still matches the
 # contracts' doc comments; medvault's WebAssembly build (scripts/wasm.sh) and
 # the client's tests, among them the cross-implementation tests of the vault
 # (the committed test vectors through WebAssembly; the medvault CLI and the
@@ -74,7 +75,10 @@ fi
 
 # The node-backed tests: ink_e2e's node backend (events of each step, a
 # reverted call) and the polkadot.js client against a node that
-# scripts/deploy.sh deployed to. They need the node binary.
+# scripts/deploy.sh deployed to. They need the node binary: built with
+# scripts/node.sh install, or a checked prebuilt one installed with
+# scripts/node.sh prebuilt DIR (.ci/run does that when one is beside the
+# project).
 node_bin="${NODE_HOME:-$HOME/.cache/medrec-node}/bin/substrate-contracts-node"
 if [[ -x "$node_bin" ]] && ((node_ok)); then
     step "node-backed e2e tests (ink_e2e node backend, each test spawns its own --dev node)"
@@ -90,7 +94,8 @@ if [[ -x "$node_bin" ]] && ((node_ok)); then
     trap - EXIT
 else
     echo "[test] SKIPPED: node-backed tests (ink_e2e node backend, polkadot.js client on a node):" \
-        "no substrate-contracts-node at $node_bin (build it with scripts/node.sh install, 85 min cold on 2 cores)" \
+        "no substrate-contracts-node at $node_bin (build it with scripts/node.sh install, 85 min cold on 2 cores," \
+        "or install a prebuilt one with scripts/node.sh prebuilt DIR)" \
         "or no Node.js >= 20"
 fi
 
