@@ -6,7 +6,7 @@
 // nothing is sent. Numbers that can exceed 2^53 (u64, u128: gas, deposits,
 // timestamps, ids) are returned as decimal strings; u8..u32 as numbers.
 //
-// Only hashes, codes and locators go on-chain: a record's `data_hash` is the
+// Only hashes, codes and key ids go on-chain: a record's `data_hash` is the
 // SHA-256 of its ciphertext (see lib/vault.js), never the clinical text.
 
 import { createHash } from 'node:crypto';
