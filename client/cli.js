@@ -28,8 +28,10 @@ const DEFAULT_DEPLOYMENT = process.env.MEDREC_DEPLOYMENT || join(REPO_ROOT, 'dep
 const USAGE = `usage: node client/cli.js <command> [options]
 
 commands:
-  deploy [--out FILE]                 upload, instantiate and wire the three contracts
-                                      (owner: --as, default //Alice); writes FILE
+  deploy [--out FILE] [--first-admin URI]
+                                      upload, instantiate and wire the three contracts
+                                      (owner: --as, default //Alice; first admin, who
+                                      verifies providers: default //Bob); writes FILE
                                       (default deployments/local.json)
   journey                             the whole patient journey on the deployed contracts
   gas-report [--out FILE]             on fresh deployments: the gas of each journey step as
@@ -57,7 +59,7 @@ args: one per message argument, each JSON (e.g. 1, "Treatment", null,
 function parseArgs(argv) {
   const opts = {};
   const positional = [];
-  const valued = new Set(['out', 'ws', 'as', 'deployment', 'from', 'limit']);
+  const valued = new Set(['out', 'ws', 'as', 'deployment', 'from', 'limit', 'first-admin']);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--') {
@@ -139,9 +141,11 @@ async function cmdDeploy(opts) {
     const owner = signer(opts.as ?? '//Alice');
     console.log(`deploying to ${ws} as ${owner.address}`);
     const d = await deploy(api, owner, {
+      firstAdmin: opts['first-admin'] ?? '//Bob',
       log: (r) => {
-        console.log(`  instantiate ${r.contract.padEnd(18)} ${r.address}`);
-        console.log(`    ${costLine(r)}   code ${r.codeHash}`);
+        if (r.wired) console.log(`  wire ${r.contract} -> ${r.wired}`);
+        else console.log(`  instantiate ${r.contract.padEnd(18)} ${r.address}`);
+        console.log(`    ${costLine(r)}${r.codeHash ? `   code ${r.codeHash}` : ''}`);
         for (const e of r.events) console.log(`      event ${e.contract}.${e.name} ${JSON.stringify(e.args)}`);
       },
     });
@@ -155,10 +159,11 @@ async function cmdDeploy(opts) {
       addresses: d.addresses,
       deployedAt: new Date().toISOString(),
       deployer: d.deployer,
+      firstAdmin: d.firstAdmin,
     };
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, `${JSON.stringify(record, null, 2)}\n`);
-    console.log(`wired: patient-consent -> access-control; record-management -> patient-consent, access-control`);
+    console.log(`wired: patient-consent -> access-control, record-management; record-management -> patient-consent, access-control; first admin ${d.firstAdmin}`);
     console.log(`wrote ${out}`);
     if (opts.json) console.log(JSON.stringify({ ...record, instantiations: d.instantiations }, null, 2));
   } finally {

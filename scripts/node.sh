@@ -4,6 +4,10 @@
 #
 #   scripts/node.sh install   build it from source (crates registry), 85 min
 #                             cold on 2 cores; logs to $NODE_HOME/install.log
+#   scripts/node.sh prebuilt DIR
+#                             install a prebuilt binary from DIR instead
+#                             (DIR/substrate-contracts-node and DIR/SHA256SUMS):
+#                             its sha256 and `--version` are checked first
 #   scripts/node.sh start     run `--dev` on 127.0.0.1:$NODE_PORT, wait for RPC
 #   scripts/node.sh stop      stop the node that `start` started (its pid only)
 #   scripts/node.sh status    say whether it is installed and running
@@ -45,7 +49,7 @@ running_pid() {
 }
 
 install() {
-    if [[ -x "$NODE_BIN" ]] && "$NODE_BIN" --version 2>/dev/null | grep -q "$NODE_VERSION"; then
+    if [[ -x "$NODE_BIN" ]] && [[ "$("$NODE_BIN" --version 2>/dev/null || true)" == *"$NODE_VERSION"* ]]; then
         say "substrate-contracts-node $NODE_VERSION already installed: $NODE_BIN"
         return 0
     fi
@@ -80,6 +84,36 @@ install() {
         exit 1
     }
     say "installed $("$NODE_BIN" --version) in $((SECONDS - start)) s"
+}
+
+prebuilt() {
+    local dir="${1:-}"
+    [[ -n "$dir" ]] || { echo "usage: scripts/node.sh prebuilt DIR" >&2; exit 2; }
+    local bin="$dir/substrate-contracts-node" sums="$dir/SHA256SUMS"
+    [[ -f "$bin" && -f "$sums" ]] || { say "no binary and SHA256SUMS in $dir"; exit 1; }
+    local want have
+    want="$(awk '$2 ~ /substrate-contracts-node$/ {print $1}' "$sums")"
+    have="$(sha256sum "$bin" | awk '{print $1}')"
+    if [[ -z "$want" || "$want" != "$have" ]]; then
+        say "sha256 of $bin is $have, SHA256SUMS says ${want:-nothing}: not installing it"
+        exit 1
+    fi
+    if [[ -x "$NODE_BIN" ]] && [[ "$(sha256sum "$NODE_BIN" | awk '{print $1}')" == "$want" ]]; then
+        say "prebuilt substrate-contracts-node already installed: $NODE_BIN"
+        return 0
+    fi
+    # The binary names itself after its file (argv[0]): ask the original.
+    local version
+    version="$("$bin" --version 2>/dev/null || true)"
+    if [[ "$version" != "substrate-contracts-node $NODE_VERSION"* ]]; then
+        say "$bin reports '${version}', not substrate-contracts-node $NODE_VERSION: not installing it"
+        exit 1
+    fi
+    mkdir -p "$NODE_HOME/bin"
+    cp "$bin" "$NODE_BIN.tmp"
+    chmod +x "$NODE_BIN.tmp"
+    mv "$NODE_BIN.tmp" "$NODE_BIN"
+    say "installed the prebuilt $("$NODE_BIN" --version) (sha256 checked) in $NODE_BIN"
 }
 
 start() {
@@ -141,11 +175,12 @@ status() {
 
 case "${1:-}" in
     install) install ;;
+    prebuilt) prebuilt "${2:-}" ;;
     start) start ;;
     stop) stop ;;
     status) status ;;
     *)
-        echo "usage: scripts/node.sh install|start|stop|status" >&2
+        echo "usage: scripts/node.sh install|prebuilt DIR|start|stop|status" >&2
         exit 2
         ;;
 esac

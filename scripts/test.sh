@@ -2,12 +2,16 @@
 # Every check the project has: formatting, clippy (warnings are errors) on
 # every crate and target, the quick scaling benchmark on the release builds
 # (fails if any message costs more than 1.02x with 100 prior items of
-# history), unit tests of each crate, and the end-to-end journeys on the
-# compiled contracts (ink_e2e, in-process sandbox backend) and on the release
-# builds (no-PHI scan, upgrade, hostile callee, the model-based test of the
-# access decision); that the README's table of messages still matches the
-# contracts' doc comments; the polkadot.js client's tests; and, when
-# scripts/node.sh install has built the node, the node-backed tests.
+# history), unit tests of each crate (the contracts' cores), and the
+# end-to-end journeys on the release builds in the in-process sandbox
+# runtime (every journey, the no-PHI scan, upgrade, hostile callee, the
+# model-based test of the access decision); that the README's table of
+# messages (who may call each, what pause does to it) still matches the
+# contracts' doc comments; medvault's WebAssembly build (scripts/wasm.sh) and
+# the client's tests, among them the cross-implementation tests of the vault
+# (the committed test vectors through WebAssembly; the medvault CLI and the
+# Node client opening each other's files and refusing tampering alike); and,
+# when scripts/node.sh install has built the node, the node-backed tests.
 #
 # Every cargo call selects --workspace, so features unify the same way each
 # time and the sandbox runtime and binaryen are compiled once.
@@ -32,6 +36,17 @@ cargo fmt --manifest-path reference/Cargo.toml --all --check
 cargo clippy "${reference[@]}" --workspace --all-targets -- -D warnings
 cargo test "${reference[@]}" --workspace
 
+# vault/wasm/ (medvault-core's WebAssembly bindings) is a workspace of its own
+# too; scripts/wasm.sh builds the package the client uses (vault/wasm/pkg) and
+# the one its vector tests use (pkg-testing), installing wasm-bindgen-cli the
+# first time (~9 min on 2 cores).
+step "medvault WebAssembly bindings: fmt, clippy (wasm32, with and without the testing feature), build"
+wasm=(--manifest-path vault/wasm/Cargo.toml --locked --target wasm32-unknown-unknown --target-dir "${CARGO_TARGET_DIR:-target}")
+cargo fmt --manifest-path vault/wasm/Cargo.toml --all --check
+cargo clippy "${wasm[@]}" --all-targets -- -D warnings
+cargo clippy "${wasm[@]}" --all-targets --features testing -- -D warnings
+scripts/wasm.sh
+
 step "release build of the contracts"
 scripts/build.sh
 
@@ -49,16 +64,21 @@ cargo test --workspace
 node_ok=0
 if command -v node >/dev/null 2>&1 && (( $(node -p 'process.versions.node.split(".")[0]') >= 20 )); then
     node_ok=1
-    step "polkadot.js client: offline tests (ABI, error and event decoding)"
-    [[ -d client/node_modules ]] || (cd client && npm ci --no-audit --no-fund)
+    step "polkadot.js client: offline tests (ABI, error and event decoding; the vault through WebAssembly, its vectors, and the medvault CLI against it)"
+    [[ -e client/node_modules/medvault-wasm ]] || (cd client && npm ci --no-audit --no-fund)
+    # The interop tests fail (rather than skip) when this binary is missing.
+    export MEDVAULT_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/medvault"
     (cd client && node --test test/)
 else
-    echo "[test] SKIPPED: the polkadot.js client's tests need Node.js >= 20 (not found)"
+    echo "[test] SKIPPED: the polkadot.js client's tests and the vault's cross-implementation tests (CLI vs WebAssembly, vectors) need Node.js >= 20 (not found)"
 fi
 
 # The node-backed tests: ink_e2e's node backend (events of each step, a
 # reverted call) and the polkadot.js client against a node that
-# scripts/deploy.sh deployed to. They need the node binary.
+# scripts/deploy.sh deployed to. They need the node binary: built with
+# scripts/node.sh install, or a checked prebuilt one installed with
+# scripts/node.sh prebuilt DIR (.ci/run does that when one is beside the
+# project).
 node_bin="${NODE_HOME:-$HOME/.cache/medrec-node}/bin/substrate-contracts-node"
 if [[ -x "$node_bin" ]] && ((node_ok)); then
     step "node-backed e2e tests (ink_e2e node backend, each test spawns its own --dev node)"
@@ -74,7 +94,8 @@ if [[ -x "$node_bin" ]] && ((node_ok)); then
     trap - EXIT
 else
     echo "[test] SKIPPED: node-backed tests (ink_e2e node backend, polkadot.js client on a node):" \
-        "no substrate-contracts-node at $node_bin (build it with scripts/node.sh install, 85 min cold on 2 cores)" \
+        "no substrate-contracts-node at $node_bin (build it with scripts/node.sh install, 85 min cold on 2 cores," \
+        "or install a prebuilt one with scripts/node.sh prebuilt DIR)" \
         "or no Node.js >= 20"
 fi
 

@@ -29,13 +29,13 @@ export async function gasReport(api, accounts, { log = () => {} } = {}) {
   // create_record on a fresh record, as Dr Charlie (who holds Write on
   // Ferdie's diagnoses again for the capacity check).
   await medrec.registerPatient(ferdie).catch(() => {});
-  await medrec.grantConsent(ferdie, charlie.address, 'MedicalRecords', 30 * DAY, 'Treatment');
+  await medrec.grantConsent(ferdie, ferdie.address, charlie.address, 'MedicalRecords', 30 * DAY, ['Treatment']);
   await medrec.grantPermission(ferdie, ferdie.address, charlie.address, 'Diagnosis', 'Write', null, null);
   let n = 0;
   const recordArgs = () => {
     n += 1;
     const hash = u8aToHex(sha256(Buffer.from(`capacity check ciphertext ${n} ${Date.now()}`)));
-    return [ferdie.address, 'Diagnosis', hash, `vault://sha256/${hash.slice(2)}`, hash, 4096, 0, 'Restricted'];
+    return [ferdie.address, 'Diagnosis', hash, hash, 4096, 0, 'Restricted', 'Treatment'];
   };
   const rm = medrec.contracts.recordManagement;
   const probe = recordArgs();

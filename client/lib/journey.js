@@ -1,29 +1,31 @@
 // The patient journey of e2e-tests/src/bin/journey.rs, on a real node: the
-// cast registers, Ferdie consents, Dr Charlie writes and reads an encrypted
-// record, a nurse is refused, an emergency physician reads under a
-// break-glass window and cannot write, Ferdie revokes, and the hash-chained
-// audit trail is verified off-chain. Each step prints its result, gas
-// (ref_time, proof_size), storage deposit and events.
+// cast registers, Ferdie approves Dr Charlie's request with a permission in
+// one step, Dr Charlie writes and reads an encrypted record (the data key is
+// released against the recorded read), a nurse is refused, an emergency
+// physician reads under a break-glass window, cannot write, and the window
+// is reviewed; Ferdie locks, unlocks and revokes, and the hash-chained audit
+// trail is verified off-chain. Each step prints its result, gas (ref_time,
+// proof_size), storage deposit and events.
 //
 // Registration steps are skipped when already done, so the journey can run
 // again on the same deployment.
 
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { hexToString, hexToU8a, u8aToHex } from '@polkadot/util';
+import { u8aToHex } from '@polkadot/util';
 import { decodeAddress } from '@polkadot/util-crypto';
 
-import { LocalStore, open, seal, unwrapKey, wrapKey, x25519Keypair } from './envelope.js';
+import { LocalStore, generateKeyPair, sealBytes } from './vault.js';
 import { MedrecError, REPO_ROOT, group } from './medrec.js';
 
 export const HOUR = 60 * 60 * 1000;
 export const DAY = 24 * HOUR;
 export const FIXTURE = join(REPO_ROOT, 'e2e-tests', 'fixtures', 'discharge-summary.txt');
 
-const CREDENTIALS_HASH = u8aToHex(new Uint8Array(32).fill(0xc0)); // SHA-256 of an off-chain credentials document
-const EMERGENCY_NOTE_HASH = u8aToHex(new Uint8Array(32).fill(0x0e)); // SHA-256 of an off-chain note
+const CREDENTIALS_HASH = u8aToHex(new Uint8Array(32).fill(0xc0)); // salted SHA-256 of an off-chain credentials document
+const EMERGENCY_NOTE_HASH = u8aToHex(new Uint8Array(32).fill(0x0e)); // salted SHA-256 of an off-chain note
 
 /** Display names of the cast, by public key. */
 export function castNames(accounts) {
@@ -69,7 +71,8 @@ function short(value, max = 30) {
 
 /**
  * Runs the journey. `accounts`: {alice, bob, charlie, dave, eve, ferdie}
- * keypairs. Returns {steps, requestId, recordId, audit, history, accessLog}
+ * keypairs. Returns {steps, requestId, recordId, auditIndex, windowId, audit,
+ * history, windows}
  * where each step is {label, ok, value?, error?, gasRequired, storageDeposit,
  * events}.
  */
@@ -123,106 +126,115 @@ export async function runJourney(medrec, { accounts, log = console.log, fixture 
   log('\n== 1. Contracts');
   for (const [k, v] of Object.entries(medrec.addresses)) log(`  ${k.padEnd(18)} ${v}`);
 
-  log('\n== 2. Providers: the owner registers, an admin verifies');
+  log('\n== 2. Providers: the owner registers, the first admin (Bob, named at deployment) verifies');
   const cast = [
-    [bob, 'Bob', 'Admin', alice, 'Alice'],
-    [charlie, 'Dr Charlie', 'Doctor', bob, 'Bob'],
-    [dave, 'Nurse Dave', 'Nurse', bob, 'Bob'],
-    [eve, 'Eve', 'Emergency', bob, 'Bob'],
+    [charlie, 'Dr Charlie', 'Doctor'],
+    [dave, 'Nurse Dave', 'Nurse'],
+    [eve, 'Eve', 'Emergency'],
   ];
-  for (const [who, name, role, verifier, verifierName] of cast) {
+  for (const [who, name, role] of cast) {
     const label = `Alice registers ${name} as ${role}`;
     const existing = await medrec.getProvider(who.address);
     if (existing) skip(label, `already ${existing.role}`);
     else await ok(label, () => medrec.registerProvider(alice, who.address, role, CREDENTIALS_HASH));
-    if (who === bob) {
-      // The first admin must be verified (by the owner) before it verifies others.
-      const vlabel = `${verifierName} verifies ${name} (the first admin)`;
-      if ((await medrec.getProvider(who.address)).verified) skip(vlabel, 'already verified');
-      else await ok(vlabel, () => medrec.verifyProvider(verifier, who.address));
-    }
-  }
-  for (const [who, name, , verifier, verifierName] of cast.slice(1)) {
-    const label = `${verifierName} verifies ${name}`;
-    if ((await medrec.getProvider(who.address)).verified) skip(label, 'already verified');
-    else await ok(label, () => medrec.verifyProvider(verifier, who.address));
+    const vlabel = `Bob verifies ${name}`;
+    if ((await medrec.getProvider(who.address)).verified) skip(vlabel, 'already verified');
+    else await ok(vlabel, () => medrec.verifyProvider(bob, who.address));
   }
 
-  log('\n== 3. Ferdie registers; Dr Charlie asks for consent; Ferdie approves');
+  log('\n== 3. Ferdie registers; Dr Charlie asks; Ferdie approves consent and a permission in one step');
   if (await medrec.getPatient(ferdie.address)) skip('Ferdie registers as a patient', 'already registered');
   else await ok('Ferdie registers as a patient', () => medrec.registerPatient(ferdie));
   const auditStart = BigInt((await medrec.auditHead(ferdie.address)).len);
   const request = await ok('Dr Charlie requests MedicalRecords (TREAT)', () =>
     medrec.requestAccess(charlie, ferdie.address, 'MedicalRecords', 'Treatment'));
   const requestId = request.value;
-  await ok('Ferdie approves the request for 30 days', () => medrec.approveAccess(ferdie, requestId, 30 * DAY));
-  await ok('Ferdie gives Dr Charlie Write on Diagnosis', () =>
-    medrec.grantPermission(ferdie, ferdie.address, charlie.address, 'Diagnosis', 'Write', 30 * DAY, null));
+  await ok('Ferdie approves: 30 days, Write on Diagnosis', () =>
+    medrec.approveAccess(ferdie, requestId, 30 * DAY, ['Diagnosis'], 'Write'));
 
-  log('\n== 4. A record: encrypted off-chain; only its hash and locator go on-chain');
+  log('\n== 4. A record: encrypted off-chain; only its hash and key id go on-chain');
   const store = new LocalStore(storeDir ?? mkdtempSync(join(tmpdir(), 'medrec-journey-')));
-  log(`  off-chain store (ciphertext only): ${store.root}`);
-  const plaintext = readFileSync(fixture);
-  const sealed = seal(plaintext);
-  const locator = store.put(sealed.ciphertext);
-  log(`  sealed ${fixture} -> ${JSON.stringify({ data_hash: sealed.dataHash.toString('hex'), locator, size: sealed.size })}`);
-  const charlieKeys = x25519Keypair();
-  log(`  Dr Charlie's X25519 public key ${charlieKeys.publicKey.toString('hex')}`);
-  const wrapped = wrapKey(sealed.key, charlieKeys.publicKey);
+  log(`  off-chain store (ciphertext and keys): ${store.root}`);
+  const sealed = await store.sealFile(fixture);
+  log(`  sealed ${fixture} -> ${JSON.stringify({ data_hash: sealed.dataHash, locator: sealed.locator, key_id: sealed.keyId, size: sealed.size })}`);
   const created = await ok("Dr Charlie creates Ferdie's diagnosis record", () =>
     medrec.createRecord(charlie, ferdie.address, 'Diagnosis', {
-      dataHash: u8aToHex(sealed.dataHash),
-      locator,
-      keyId: u8aToHex(sealed.keyId),
+      dataHash: `0x${sealed.dataHash}`,
+      keyId: `0x${sealed.keyId}`,
       size: sealed.size,
       mimeCode: 0,
       confidentiality: 'Restricted',
+      purpose: 'Treatment',
     }));
   const recordId = created.value;
-  const createdEvent = created.events.find((e) => e.name === 'RecordCreated');
+  const createdEvent = created.events.find((e) => e.name === 'AuditAppended' && e.args.action === 'Created');
   if (!createdEvent || createdEvent.args.record_id !== recordId) {
-    throw new Error(`RecordCreated event does not match the dry run's record id ${recordId}: ${JSON.stringify(createdEvent)}`);
+    throw new Error(`AuditAppended(Created) does not match the dry run's record id ${recordId}: ${JSON.stringify(createdEvent)}`);
   }
-  await ok('Ferdie shares the data key wrapped for Charlie', () =>
-    medrec.shareKey(ferdie, ferdie.address, recordId, charlie.address, wrapped));
-  const read = await ok('Dr Charlie reads the record (TREAT)', () =>
+  const read = await ok('Dr Charlie reads the record (a recorded read, TREAT)', () =>
     medrec.getRecord(charlie, ferdie.address, recordId, 'Treatment'));
   const view = read.value;
-  const gotLocator = hexToString(view.meta.locator);
-  if (!view.wrapped_key) throw new Error('no wrapped key for Dr Charlie');
-  const ciphertext = store.get(gotLocator, view.meta.data_hash);
-  const key = unwrapKey(hexToU8a(view.wrapped_key), charlieKeys.privateKey);
-  const opened = open(ciphertext, key);
-  if (!opened.equals(plaintext)) throw new Error('the decrypted record differs from the original');
-  log(`  -> Dr Charlie opened ${gotLocator}: hash matches the chain, ${opened.length} bytes decrypted, identical to the original`);
+  // The event carries the index the chain wrote (a dry run's value is a prediction).
+  const readEvent = read.events.find((e) => e.name === 'AuditAppended' && e.args.action === 'Read');
+  const auditIndex = readEvent?.args.index ?? view.audit_index;
 
-  log('\n== 5. Denied and emergency access');
+  log('\n== 5. The data key is released only against the recorded read');
+  const entry = await medrec.auditEntry(ferdie.address, auditIndex);
+  const fresh = entry && Date.now() - Number(entry.at) < 15 * 60 * 1000;
+  if (!entry || entry.actor !== charlie.address || entry.record_id !== recordId || entry.action !== 'Read' || !fresh) {
+    throw new Error(`audit entry #${auditIndex} does not entitle Dr Charlie: ${JSON.stringify(entry)}`);
+  }
+  log(`  audit entry #${auditIndex}: ${entry.action} by ${pretty(entry.actor)} of record ${entry.record_id} for ${entry.purpose}: entitles Dr Charlie`);
+  const charlieKeys = generateKeyPair();
+  const wrapped = store.wrapKey(sealed.keyId, charlieKeys.publicKey);
+  let opened;
+  const openDir = mkdtempSync(join(tmpdir(), 'medrec-opened-'));
+  try {
+    const out = join(openDir, 'record');
+    await store.openToFile(sealed.locator, view.meta.data_hash, wrapped, charlieKeys.secretKey, out);
+    opened = readFileSync(out);
+  } finally {
+    rmSync(openDir, { recursive: true, force: true });
+  }
+  if (!opened.equals(readFileSync(fixture))) throw new Error('the decrypted record differs from the original');
+  log(`  -> Dr Charlie opened ${sealed.locator}: hash matches the chain, ${opened.length} bytes decrypted, identical to the original`);
+
+  log('\n== 6. Denied, emergency and patient-controlled access');
   await denied('Nurse Dave reads it (no consent)', 'ConsentRequired', () =>
     medrec.getRecord(dave, ferdie.address, recordId, 'Treatment'));
-  await ok('Eve opens an emergency window (unconscious)', () =>
+  await denied('Dr Charlie reads it for research (not consented)', 'PurposeNotConsented', () =>
+    medrec.getRecord(charlie, ferdie.address, recordId, 'Research'));
+  const opening = await ok('Eve opens an emergency window (unconscious)', () =>
     medrec.activateEmergencyAccess(eve, ferdie.address, 'PatientUnconscious', EMERGENCY_NOTE_HASH));
+  const windowId = opening.events.find((e) => e.name === 'EmergencyAccessActivated')?.args.window_id ?? opening.value[0];
   const eread = await ok('Eve reads it under the window (ETREAT)', () =>
     medrec.getRecord(eve, ferdie.address, recordId, 'EmergencyTreatment'));
-  log(`  -> emergency read: ${eread.value.emergency}`);
-  const other = seal(Buffer.from('another ciphertext, never stored'));
+  log(`  -> allowed as ${eread.value.access}`);
+  const other = sealBytes(Buffer.from('another ciphertext, never stored'));
   await denied('Eve tries to update it (windows are read-only)', 'EmergencyAccessReadOnly', () =>
     medrec.updateRecord(eve, ferdie.address, recordId, {
       dataHash: u8aToHex(other.dataHash),
-      locator: other.locator,
-      keyId: u8aToHex(other.keyId),
+      keyId: `0x${other.keyId}`,
       size: other.size,
+      purpose: 'EmergencyTreatment',
     }));
   await ok('Eve ends her window', () => medrec.endEmergencyAccess(eve, ferdie.address));
+  await ok('Bob reviews the window: justified', () =>
+    medrec.reviewEmergencyAccess(bob, windowId, 'Justified', EMERGENCY_NOTE_HASH));
+  await ok('Ferdie locks the record', () => medrec.lockRecord(ferdie, ferdie.address, recordId));
+  await denied('Dr Charlie reads the locked record', 'RecordLocked', () =>
+    medrec.getRecord(charlie, ferdie.address, recordId, 'Treatment'));
+  await ok('Ferdie unlocks it', () => medrec.unlockRecord(ferdie, ferdie.address, recordId));
 
-  log('\n== 6. Ferdie revokes');
+  log('\n== 7. Ferdie revokes');
   await ok("Ferdie revokes Dr Charlie's permission", () =>
     medrec.revokePermission(ferdie, ferdie.address, charlie.address, 'Diagnosis'));
   await denied('Dr Charlie reads again', 'NoPermission', () =>
     medrec.getRecord(charlie, ferdie.address, recordId, 'Treatment'));
   await ok("Ferdie revokes Dr Charlie's consent", () =>
-    medrec.revokeConsent(ferdie, charlie.address, 'MedicalRecords'));
+    medrec.revokeConsent(ferdie, ferdie.address, charlie.address, 'MedicalRecords'));
 
-  log("\n== 7. Ferdie's audit trail (hash-chained) and consent history");
+  log("\n== 8. Ferdie's audit trail (hash-chained, verified off-chain), consent history and emergency windows");
   const audit = await medrec.verifyAuditChain(ferdie.address);
   const mine = audit.entries.slice(Number(auditStart));
   const t0 = mine.length ? BigInt(mine[0].at) : 0n;
@@ -233,9 +245,9 @@ export async function runJourney(medrec, { accounts, log = console.log, fixture 
   if (!audit.verified) throw new Error(`audit chain does not verify (broken at entry ${audit.brokenAt})`);
   log(`  chain verified off-chain: ${audit.len} entries, head ${audit.head.slice(2, 18)}`);
   const history = await medrec.consentHistory(ferdie.address, 0, 50);
-  history.forEach((h, i) => log(`  consent #${i}: ${String(h.action).padEnd(16)} by ${String(pretty(h.actor)).padEnd(18)} for ${pretty(h.subject)}`));
-  const accessLog = await medrec.accessLog(ferdie.address, 0, 50);
-  accessLog.forEach((e, i) => log(`  access-control log #${i}: ${pretty(e.provider)} ${e.action} (${e.reason})`));
+  history.forEach((h, i) => log(`  consent #${i}: ${String(h.action).padEnd(28)} by ${String(pretty(h.actor)).padEnd(18)} about ${pretty(h.subject)}`));
+  const windows = await medrec.patientEmergencyWindows(ferdie.address, 0, 50);
+  windows.forEach((w) => log(`  emergency window #${w.id}: ${pretty(w.window.provider)} ${w.window.reason}, ${w.state}, review ${w.window.review?.outcome ?? '-'}`));
   log('\njourney complete');
-  return { steps, requestId, recordId, audit: { ...audit, start: auditStart.toString(), mine }, history, accessLog };
+  return { steps, requestId, recordId, auditIndex, windowId, audit: { ...audit, start: auditStart.toString(), mine }, history, windows };
 }

@@ -6,8 +6,8 @@
 // nothing is sent. Numbers that can exceed 2^53 (u64, u128: gas, deposits,
 // timestamps, ids) are returned as decimal strings; u8..u32 as numbers.
 //
-// Only hashes, codes and locators go on-chain: a record's `data_hash` is the
-// SHA-256 of its ciphertext (see lib/envelope.js), never the clinical text.
+// Only hashes, codes and key ids go on-chain: a record's `data_hash` is the
+// SHA-256 of its ciphertext (see lib/vault.js), never the clinical text.
 
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { ApiPromise, Keyring, WsProvider } from '@polkadot/api';
 import { Abi, CodePromise, ContractPromise } from '@polkadot/api-contract';
 import { Bool, Enum, GenericAccountId, Null, Option, Raw, Result, Struct, Text } from '@polkadot/types';
-import { isHex, u8aToHex } from '@polkadot/util';
+import { u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady, decodeAddress, randomAsU8a } from '@polkadot/util-crypto';
 
 /** The repository root (client/lib/ -> ../..). */
@@ -519,32 +519,40 @@ async function instantiate(api, pair, bundle, ctorArgs, abis, log) {
 
 /**
  * Uploads and instantiates the three contracts (signer = owner of each) and
- * wires them as e2e-tests' deploy_all does: patient-consent gets
- * access-control's address, record-management gets both (constructor
- * arguments; nothing else needs setting). Checks the wiring by querying it.
- * Returns {addresses, codeHashes, instantiations, deployer}.
+ * wires them as e2e-tests' deploy_all does: access-control gets its first
+ * admin (`firstAdmin`, not the owner: the owner registers providers, admins
+ * verify them), patient-consent gets access-control's address,
+ * record-management gets both, and patient-consent is then wired to
+ * record-management (`set_record_management`, once). Checks the wiring by
+ * querying it. Returns {addresses, codeHashes, instantiations, deployer,
+ * firstAdmin}.
  */
-export async function deploy(api, pair, { log } = {}) {
+export async function deploy(api, pair, { log, firstAdmin = '//Bob', credentialsHash = `0x${'00'.repeat(32)}` } = {}) {
   await cryptoWaitReady();
   const props = api.registry.getChainProperties();
   const bundles = Object.fromEntries(CONTRACTS.map((c) => [c.key, loadBundle(c.snake, props)]));
   const abis = new Map();
-  const ac = await instantiate(api, pair, bundles.accessControl, [], abis, log);
+  const admin = addressOf(firstAdmin);
+  const ac = await instantiate(api, pair, bundles.accessControl, [admin, credentialsHash], abis, log);
   const pc = await instantiate(api, pair, bundles.patientConsent, [ac.address], abis, log);
   const rm = await instantiate(api, pair, bundles.recordManagement, [pc.address, ac.address], abis, log);
   const addresses = { accessControl: ac.address, patientConsent: pc.address, recordManagement: rm.address };
   const medrec = new Medrec(api, addresses, { bundles });
+  const wire = await medrec.tx('patientConsent', 'set_record_management', pair, rm.address);
+  log?.({ contract: 'patient-consent', wired: 'record_management', ...wire });
   const wiredAc = await medrec.query('patientConsent', 'access_control', pair);
+  const wiredRm = await medrec.query('patientConsent', 'record_management', pair);
   const stats = await medrec.query('recordManagement', 'stats', pair);
-  const same = (a, b) => pubkeyHex(a) === pubkeyHex(b);
-  if (!same(wiredAc, ac.address) || !same(stats.consent_contract, pc.address) || !same(stats.access_control, ac.address)) {
-    throw new Error(`wiring check failed: patient-consent -> ${wiredAc}, record-management -> ${stats.consent_contract}, ${stats.access_control}`);
+  const same = (a, b) => a != null && b != null && pubkeyHex(a) === pubkeyHex(b);
+  if (!same(wiredAc, ac.address) || !same(wiredRm, rm.address) || !same(stats.consent_contract, pc.address) || !same(stats.access_control, ac.address)) {
+    throw new Error(`wiring check failed: patient-consent -> ${wiredAc}, ${wiredRm}; record-management -> ${stats.consent_contract}, ${stats.access_control}`);
   }
   return {
     addresses,
     codeHashes: Object.fromEntries(CONTRACTS.map((c) => [c.key, bundles[c.key].codeHash])),
     instantiations: [ac, pc, rm],
     deployer: pair.address,
+    firstAdmin: admin,
   };
 }
 
@@ -691,36 +699,61 @@ export class Medrec {
 
   // --- access-control -----------------------------------------------------
 
-  /** The owner registers a provider with a role (`Admin`, `Doctor`, ...) and the SHA-256 of its credentials document. */
+  /** The owner registers a provider with a role (`Admin`, `Doctor`, ..., `Payer`) and a salted commitment to its credentials. */
   registerProvider(owner, provider, role, credentialsHash) {
     return this.tx('accessControl', 'register_provider', owner, addressOf(provider), role, credentialsHash);
   }
 
-  /** The owner or a verified admin verifies a provider. */
+  /** A verified admin (not the owner) verifies a provider. */
   verifyProvider(admin, provider) {
     return this.tx('accessControl', 'verify_provider', admin, addressOf(provider));
   }
 
+  /** The owner or an admin deactivates a provider (its open emergency windows close). */
   deactivateProvider(admin, provider) {
     return this.tx('accessControl', 'deactivate_provider', admin, addressOf(provider));
+  }
+
+  reactivateProvider(admin, provider) {
+    return this.tx('accessControl', 'reactivate_provider', admin, addressOf(provider));
   }
 
   getProvider(provider) {
     return this.query('accessControl', 'get_provider', null, addressOf(provider));
   }
 
-  /** A verified emergency-role provider opens a break-glass window on a patient; value: its log index. */
+  /** A page of providers in registration order. */
+  providers(from = 0, limit = 50) {
+    return this.query('accessControl', 'providers', null, from, limit);
+  }
+
+  /** A verified emergency-role provider opens a break-glass window on a patient; value: [window id, expiry]. */
   activateEmergencyAccess(provider, patient, reason, noteHash) {
     return this.tx('accessControl', 'activate_emergency_access', provider, addressOf(patient), reason, noteHash);
   }
 
+  /** The holder ends its open window early; value: the window id. */
   endEmergencyAccess(provider, patient) {
     return this.tx('accessControl', 'end_emergency_access', provider, addressOf(patient));
   }
 
-  /** A page of the patient's emergency access log. */
-  accessLog(patient, from = 0, limit = 50) {
-    return this.query('accessControl', 'access_log', null, addressOf(patient), from, limit);
+  /** An admin other than the holder reviews a closed window (`Justified`, `Unjustified`, `Inconclusive`). */
+  reviewEmergencyAccess(admin, windowId, outcome, noteHash) {
+    return this.tx('accessControl', 'review_emergency_access', admin, windowId, outcome, noteHash);
+  }
+
+  emergencyWindow(windowId) {
+    return this.query('accessControl', 'emergency_window', null, windowId);
+  }
+
+  /** A page of the windows opened on a patient, with their reviews. */
+  patientEmergencyWindows(patient, from = 0, limit = 50) {
+    return this.query('accessControl', 'patient_emergency_windows', null, addressOf(patient), from, limit);
+  }
+
+  /** A page of the windows awaiting review. */
+  unreviewedWindows(from = 0, limit = 50) {
+    return this.query('accessControl', 'unreviewed_emergency_windows', null, from, limit);
   }
 
   // --- patient-consent ----------------------------------------------------
@@ -733,31 +766,73 @@ export class Medrec {
     return this.query('patientConsent', 'get_patient', null, addressOf(patient));
   }
 
-  /** The patient (signer) consents to `provider` for `dataType` for `durationMs`; value: the expiry. */
-  grantConsent(patient, provider, dataType, durationMs, purpose) {
-    return this.tx('patientConsent', 'grant_consent', patient, addressOf(provider), dataType, durationMs, purpose);
+  /** The patient or a delegate sets what break-glass reaches: `NonSensitive`, `IncludeSensitive` or `OptOut`. */
+  setEmergencyPreference(signerPair, patient, preference) {
+    return this.tx('patientConsent', 'set_emergency_preference', signerPair, addressOf(patient), preference);
   }
 
-  revokeConsent(patient, provider, dataType) {
-    return this.tx('patientConsent', 'revoke_consent', patient, addressOf(provider), dataType);
+  /**
+   * The patient or a delegate (`signerPair`) consents to `provider` seeing
+   * `dataType` for the given purposes (`['Treatment', ...]`) during
+   * `durationMs`; value: the expiry.
+   */
+  grantConsent(signerPair, patient, provider, dataType, durationMs, purposes) {
+    return this.tx('patientConsent', 'grant_consent', signerPair, addressOf(patient), addressOf(provider), dataType, durationMs, purposes);
+  }
+
+  revokeConsent(signerPair, patient, provider, dataType) {
+    return this.tx('patientConsent', 'revoke_consent', signerPair, addressOf(patient), addressOf(provider), dataType);
+  }
+
+  updateConsentPurposes(signerPair, patient, provider, dataType, purposes) {
+    return this.tx('patientConsent', 'update_consent_purposes', signerPair, addressOf(patient), addressOf(provider), dataType, purposes);
   }
 
   getConsent(patient, provider, dataType) {
     return this.query('patientConsent', 'get_consent', null, addressOf(patient), addressOf(provider), dataType);
   }
 
-  /** A provider asks a patient for `dataType` with an HL7 purpose; value: the request id. */
+  /** A page of the patient's consents with their status. */
+  consentsOf(patient, from = 0, limit = 50) {
+    return this.query('patientConsent', 'consents_of', null, addressOf(patient), from, limit);
+  }
+
+  /** A page of the consents given to a provider (its patients). */
+  consentsTo(provider, from = 0, limit = 50) {
+    return this.query('patientConsent', 'consents_to', null, addressOf(provider), from, limit);
+  }
+
+  /** A provider asks a patient for `dataType` for an HL7 purpose; value: the request id. */
   requestAccess(provider, patient, dataType, purpose) {
     return this.tx('patientConsent', 'request_access', provider, addressOf(patient), dataType, purpose);
   }
 
-  /** The patient (or delegate) approves a request for `durationMs`; value: the consent's expiry. */
-  approveAccess(patient, requestId, durationMs) {
-    return this.tx('patientConsent', 'approve_access_request', patient, requestId, durationMs);
+  /**
+   * The patient (or delegate) approves a request for `durationMs`; with
+   * `recordTypes`, the provider also gets `level` on each of them until the
+   * same expiry. Value: the consent's expiry.
+   */
+  approveAccess(signerPair, requestId, durationMs, recordTypes = [], level = 'Read') {
+    return this.tx('patientConsent', 'approve_access_request', signerPair, requestId, durationMs, recordTypes, level);
   }
 
-  denyAccess(patient, requestId) {
-    return this.tx('patientConsent', 'deny_access_request', patient, requestId);
+  denyAccess(signerPair, requestId) {
+    return this.tx('patientConsent', 'deny_access_request', signerPair, requestId);
+  }
+
+  /** A page of the requests awaiting the patient's decision. */
+  pendingRequests(patient, from = 0, limit = 50) {
+    return this.query('patientConsent', 'pending_requests', null, addressOf(patient), from, limit);
+  }
+
+  /** The patient (signer) names a delegate (`Guardian` or `PowerOfAttorney`) for `durationMs`. */
+  addDelegate(patient, delegate, kind, durationMs) {
+    return this.tx('patientConsent', 'add_delegate', patient, addressOf(delegate), kind, durationMs);
+  }
+
+  /** The patient removes a delegate, or the delegate steps down. */
+  removeDelegate(signerPair, patient, delegate) {
+    return this.tx('patientConsent', 'remove_delegate', signerPair, addressOf(patient), addressOf(delegate));
   }
 
   /** A page of the patient's consent history. */
@@ -772,42 +847,68 @@ export class Medrec {
    * `Admin`) on `recordType`, optionally for `durationMs` and with a quota
    * ({max_reads, max_bytes}).
    */
-  grantPermission(patientSigner, patient, provider, recordType, level, durationMs = null, quota = null) {
-    return this.tx('recordManagement', 'grant_permission', patientSigner, addressOf(patient), addressOf(provider), recordType, level, durationMs, quota);
+  grantPermission(signerPair, patient, provider, recordType, level, durationMs = null, quota = null) {
+    return this.tx('recordManagement', 'grant_permission', signerPair, addressOf(patient), addressOf(provider), recordType, level, durationMs, quota);
   }
 
-  revokePermission(patientSigner, patient, provider, recordType) {
-    return this.tx('recordManagement', 'revoke_permission', patientSigner, addressOf(patient), addressOf(provider), recordType);
+  revokePermission(signerPair, patient, provider, recordType) {
+    return this.tx('recordManagement', 'revoke_permission', signerPair, addressOf(patient), addressOf(provider), recordType);
+  }
+
+  /** A page of the patient's permissions with their status. */
+  permissionsOf(patient, from = 0, limit = 50) {
+    return this.query('recordManagement', 'permissions_of', null, addressOf(patient), from, limit);
   }
 
   /**
-   * A provider with Write creates a record's metadata: `dataHash` = SHA-256 of
-   * the ciphertext (0x-hex or bytes), `locator` where the ciphertext is
-   * (string or bytes, at most 128 bytes), `keyId` the data key's id.
+   * A record's metadata: `dataHash` = SHA-256 of the ciphertext (its content
+   * address, `vault://sha256/<hex>`), `keyId` the data key's id (the key
+   * itself never goes on-chain), `purpose` the declared purpose of use.
+   * A provider with Write, or the patient side (then patient-authored).
    * Value: the new record id.
    */
-  createRecord(provider, patient, recordType, { dataHash: hash, locator, keyId, size, mimeCode = 0, confidentiality = 'Normal' }) {
-    return this.tx('recordManagement', 'create_record', provider, addressOf(patient), recordType, hash, locatorBytes(locator), keyId, size, mimeCode, confidentiality);
+  createRecord(author, patient, recordType, { dataHash: hash, keyId, size, mimeCode = 0, confidentiality = 'Normal', purpose = 'Treatment' }) {
+    return this.tx('recordManagement', 'create_record', author, addressOf(patient), recordType, hash, keyId, size, mimeCode, confidentiality, purpose);
   }
 
-  /** A logged read (a transaction, so it lands in the audit trail); value: the RecordView. */
+  /**
+   * A recorded read (a transaction, so it lands in the audit trail); value:
+   * the RecordView with `audit_index`, the entry a key-release gateway
+   * checks before releasing the data key.
+   */
   getRecord(reader, patient, recordId, purpose) {
     return this.tx('recordManagement', 'get_record', reader, addressOf(patient), recordId, purpose);
   }
 
-  /** A provider with Write replaces the record's ciphertext; value: the new version number. */
-  updateRecord(provider, patient, recordId, { dataHash: hash, locator, keyId, size }) {
-    return this.tx('recordManagement', 'update_record', provider, addressOf(patient), recordId, hash, locatorBytes(locator), keyId, size);
+  /** A record's metadata without a recorded read (public anyway). */
+  recordMetadata(recordId) {
+    return this.query('recordManagement', 'record_metadata', null, recordId);
   }
 
-  /** Stores the record's data key wrapped for `recipient` (at most 128 bytes). */
-  shareKey(patientSigner, patient, recordId, recipient, wrapped) {
-    const bytes = typeof wrapped === 'string' ? wrapped : u8aToHex(wrapped);
-    return this.tx('recordManagement', 'share_key', patientSigner, addressOf(patient), recordId, addressOf(recipient), bytes);
+  /** A page of the patient's records. */
+  patientRecords(patient, from = 0, limit = 50) {
+    return this.query('recordManagement', 'patient_records', null, addressOf(patient), from, limit);
   }
 
-  shareRecord(patientSigner, patient, recordId, provider, durationMs) {
-    return this.tx('recordManagement', 'share_record', patientSigner, addressOf(patient), recordId, addressOf(provider), durationMs);
+  /** Replaces the record's ciphertext; value: the new version number. */
+  updateRecord(author, patient, recordId, { dataHash: hash, keyId, size, purpose = 'Treatment' }) {
+    return this.tx('recordManagement', 'update_record', author, addressOf(patient), recordId, hash, keyId, size, purpose);
+  }
+
+  lockRecord(signerPair, patient, recordId, purpose = 'PatientRequest') {
+    return this.tx('recordManagement', 'lock_record', signerPair, addressOf(patient), recordId, purpose);
+  }
+
+  unlockRecord(signerPair, patient, recordId, purpose = 'PatientRequest') {
+    return this.tx('recordManagement', 'unlock_record', signerPair, addressOf(patient), recordId, purpose);
+  }
+
+  shareRecord(signerPair, patient, recordId, provider, durationMs) {
+    return this.tx('recordManagement', 'share_record', signerPair, addressOf(patient), recordId, addressOf(provider), durationMs);
+  }
+
+  unshareRecord(signerPair, patient, recordId, provider) {
+    return this.tx('recordManagement', 'unshare_record', signerPair, addressOf(patient), recordId, addressOf(provider));
   }
 
   /** A page (at most 50) of the patient's hash-chained audit trail. */
@@ -819,14 +920,14 @@ export class Medrec {
     return this.query('recordManagement', 'audit_head', null, addressOf(patient));
   }
 
-  providerStats(provider) {
-    return this.query('recordManagement', 'provider_stats', null, addressOf(provider));
+  auditEntry(patient, index) {
+    return this.query('recordManagement', 'audit_entry', null, addressOf(patient), index);
   }
 
   /**
    * Reads the whole audit trail page by page and recomputes its hash chain
-   * off-chain (entry i's prev_hash = SHA-256 of entry i-1's SCALE encoding);
-   * compares the result with audit_head. Returns {entries, head, len, verified}.
+   * off-chain (see auditEntryHash); compares the result with audit_head.
+   * Returns {entries, head, len, verified, brokenAt}.
    */
   async verifyAuditChain(patient) {
     const who = addressOf(patient);
@@ -839,7 +940,7 @@ export class Medrec {
       if (page.length === 0) break;
       for (const entry of page) {
         if (brokenAt === null && u8aToHex(entry.prevHash) !== u8aToHex(prev)) brokenAt = entries.length;
-        prev = sha256(entry.toU8a());
+        prev = auditEntryHash(this.addresses.recordManagement, who, BigInt(entries.length), entry.toU8a());
         entries.push(toPlain(entry));
       }
     }
@@ -848,8 +949,25 @@ export class Medrec {
   }
 }
 
-/** A locator as the contract takes it (Vec<u8>): a string is sent as its UTF-8 bytes. */
-export function locatorBytes(locator) {
-  if (typeof locator === 'string' && !isHex(locator)) return u8aToHex(new TextEncoder().encode(locator));
-  return typeof locator === 'string' ? locator : u8aToHex(locator);
+/** The domain tag every audit hash starts with (record-management's AUDIT_DOMAIN). */
+export const AUDIT_DOMAIN = new Uint8Array([...new TextEncoder().encode('medrec/audit/v2'), 0]);
+
+/**
+ * The hash of audit entry `index` of `patient`'s trail in the
+ * record-management contract at `contract`: SHA-256 of the SCALE encoding
+ * of (AUDIT_DOMAIN, contract, patient, index as u64, entry), where
+ * `entryBytes` is the entry's SCALE encoding.
+ */
+export function auditEntryHash(contract, patient, index, entryBytes) {
+  const idx = new Uint8Array(8);
+  new DataView(idx.buffer).setBigUint64(0, BigInt(index), true);
+  const input = new Uint8Array([
+    ...AUDIT_DOMAIN,
+    ...decodeAddress(addressOf(contract)),
+    ...decodeAddress(addressOf(patient)),
+    ...idx,
+    ...entryBytes,
+  ]);
+  return sha256(input);
 }
+

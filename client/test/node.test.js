@@ -78,8 +78,15 @@ describe(`on a substrate-contracts-node at ${WS}`, { concurrency: 1 }, () => {
     const medrec = new Medrec(api, d.addresses);
     const onChain = await medrec.checkDeployed();
     assert.deepEqual(onChain, d.codeHashes);
-    assert.equal(await medrec.query('accessControl', 'owner', null), acc.alice.address);
+    const admin = await medrec.query('accessControl', 'admin', null);
+    assert.equal(admin.owner, acc.alice.address);
+    assert.equal(admin.pending_owner, null);
+    assert.equal(admin.paused, false);
+    assert.equal(d.firstAdmin, acc.bob.address);
+    const bob = await medrec.getProvider(acc.bob.address);
+    assert.deepEqual([bob.role, bob.verified, bob.active], ['Admin', true, true], 'the first admin comes with the deployment');
     assert.equal(await medrec.query('patientConsent', 'access_control', null), accessControl);
+    assert.equal(await medrec.query('patientConsent', 'record_management', null), recordManagement);
     const stats = await medrec.query('recordManagement', 'stats', null);
     assert.equal(stats.consent_contract, patientConsent);
     assert.equal(stats.access_control, accessControl);
@@ -107,19 +114,23 @@ describe(`on a substrate-contracts-node at ${WS}`, { concurrency: 1 }, () => {
     }
     assert.equal(s.steps.filter((y) => y.skipped).length, 0, 'a fresh deployment skips nothing');
 
-    let e = eventOf(step['Alice registers Bob as Admin'], 'ProviderRegistered');
-    assert.deepEqual(e, { provider: bob.address, role: 'Admin', credentials_hash: CREDS });
-    assert.deepEqual(eventOf(step['Alice verifies Bob (the first admin)'], 'ProviderVerified'), { provider: bob.address, verified_by: alice.address });
-    assert.equal(eventOf(step['Alice registers Dr Charlie as Doctor'], 'ProviderRegistered').role, 'Doctor');
+    let e = eventOf(step['Alice registers Dr Charlie as Doctor'], 'ProviderRegistered');
+    assert.deepEqual(e, { provider: charlie.address, actor: alice.address, role: 'Doctor', credentials_hash: CREDS });
     assert.equal(eventOf(step['Alice registers Nurse Dave as Nurse'], 'ProviderRegistered').provider, dave.address);
     assert.equal(eventOf(step['Alice registers Eve as Emergency'], 'ProviderRegistered').role, 'Emergency');
-    assert.deepEqual(eventOf(step['Bob verifies Dr Charlie'], 'ProviderVerified'), { provider: charlie.address, verified_by: bob.address });
-    assert.deepEqual(eventOf(step['Ferdie registers as a patient'], 'PatientRegistered'), { patient: ferdie.address });
+    assert.deepEqual(eventOf(step['Bob verifies Dr Charlie'], 'ProviderVerified'), { provider: charlie.address, actor: bob.address });
+    assert.deepEqual(eventOf(step['Ferdie registers as a patient'], 'PatientRegistered'), { patient: ferdie.address, actor: ferdie.address });
 
     e = eventOf(step['Dr Charlie requests MedicalRecords (TREAT)'], 'AccessRequested');
-    assert.deepEqual(e, { patient: ferdie.address, provider: charlie.address, request_id: s.requestId, data_type: 'MedicalRecords', purpose: 'Treatment' });
-    const approve = step['Ferdie approves the request for 30 days'];
-    assert.deepEqual(approve.events.map((x) => `${x.contract}.${x.name}`), ['patient-consent.ConsentGranted', 'patient-consent.AccessRequestApproved']);
+    assert.deepEqual(e, { patient: ferdie.address, actor: charlie.address, request_id: s.requestId, purpose: 'Treatment' });
+    const approve = step['Ferdie approves: 30 days, Write on Diagnosis'];
+    assert.deepEqual(
+      approve.events.map((x) => `${x.contract}.${x.name}`),
+      ['record-management.AuditAppended', 'patient-consent.ConsentGranted', 'patient-consent.AccessRequestApproved'],
+      'record-management records the permission, then patient-consent its two events',
+    );
+    e = eventOf(approve, 'AuditAppended');
+    assert.deepEqual([e.actor, e.action, e.subject], [ferdie.address, 'PermissionGranted', charlie.address]);
     e = eventOf(approve, 'ConsentGranted');
     assert.equal(e.request_id, s.requestId);
     assert.equal(e.actor, ferdie.address);
@@ -127,67 +138,67 @@ describe(`on a substrate-contracts-node at ${WS}`, { concurrency: 1 }, () => {
     // the expiry the chain stored: the including block's time + 30 days.
     const blockTime = (await (await api.at(approve.blockHash)).query.timestamp.now()).toBigInt();
     assert.equal(e.expires_at, String(blockTime + BigInt(30 * DAY)), 'the event carries the stored expiry');
-    assert.deepEqual(eventOf(approve, 'AccessRequestApproved'), { patient: ferdie.address, provider: charlie.address, request_id: s.requestId, actor: ferdie.address });
-
-    e = eventOf(step['Ferdie gives Dr Charlie Write on Diagnosis'], 'PermissionGranted');
-    assert.equal(e.provider, charlie.address);
-    assert.equal(e.granted_by, ferdie.address);
-    assert.equal(e.level, 'Write');
-    assert.equal(e.record_type, 'Diagnosis');
-    assert.match(e.expires_at, /^\d+$/);
+    assert.deepEqual(eventOf(approve, 'AccessRequestApproved'), {
+      patient: ferdie.address, provider: charlie.address, actor: ferdie.address, request_id: s.requestId, permissions: 1,
+    });
+    const permission = await medrec.query('recordManagement', 'get_permission', null, ferdie.address, charlie.address, 'Diagnosis');
+    assert.equal(permission.level, 'Write');
+    assert.equal(permission.request_id, s.requestId);
 
     const create = step["Dr Charlie creates Ferdie's diagnosis record"];
-    e = eventOf(create, 'RecordCreated');
-    assert.equal(e.record_id, s.recordId);
-    assert.equal(e.created_by, charlie.address);
-    assert.equal(e.record_type, 'Diagnosis');
-    assert.match(e.data_hash, /^0x[0-9a-f]{64}$/);
+    e = eventOf(create, 'AuditAppended');
+    assert.deepEqual([e.actor, e.action, e.record_id, e.purpose], [charlie.address, 'Created', s.recordId, 'Treatment']);
     assert.ok(BigInt(create.storageDeposit) > 0n, 'a new record pays a storage deposit');
 
-    assert.deepEqual(eventOf(step['Ferdie shares the data key wrapped for Charlie'], 'KeyShared'), {
-      patient: ferdie.address, recipient: charlie.address, record_id: s.recordId, shared_by: ferdie.address,
-    });
-    const read = step['Dr Charlie reads the record (TREAT)'];
-    assert.deepEqual(eventOf(read, 'RecordAccessed'), { patient: ferdie.address, accessor: charlie.address, record_id: s.recordId, purpose: 'Treatment', emergency: false });
-    assert.equal(read.value.meta.data_hash, e.data_hash);
-    assert.equal(read.value.wrapped_key.length, 2 + 92 * 2, 'the 92-byte wrapped key comes back to Charlie');
+    const read = step['Dr Charlie reads the record (a recorded read, TREAT)'];
+    e = eventOf(read, 'AuditAppended');
+    assert.deepEqual([e.actor, e.action, e.record_id, e.purpose, e.index], [charlie.address, 'Read', s.recordId, 'Treatment', s.auditIndex]);
+    assert.equal(read.value.access, 'Permission');
+    assert.equal(read.value.wrapped_key, undefined, 'no key comes from the chain');
+    const trailHead = await medrec.auditHead(ferdie.address);
+    assert.ok(BigInt(trailHead.len) > BigInt(s.auditIndex));
 
     const daveRead = step['Nurse Dave reads it (no consent)'];
     assert.equal(daveRead.ok, false);
     assert.equal(daveRead.error.variant, 'ConsentRequired');
     assert.equal(daveRead.error.kind, 'ContractError');
     assert.equal(daveRead.events.length, 0);
+    assert.equal(step['Dr Charlie reads it for research (not consented)'].error.variant, 'PurposeNotConsented');
 
     e = eventOf(step['Eve opens an emergency window (unconscious)'], 'EmergencyAccessActivated');
-    assert.equal(e.provider, eve.address);
-    assert.equal(e.patient, ferdie.address);
-    assert.equal(e.reason, 'PatientUnconscious');
+    assert.deepEqual([e.actor, e.patient, e.reason, e.window_id], [eve.address, ferdie.address, 'PatientUnconscious', s.windowId]);
     assert.equal(e.note_hash, u8aToHex(new Uint8Array(32).fill(0x0e)));
     const eread = step['Eve reads it under the window (ETREAT)'];
-    assert.deepEqual(eventOf(eread, 'RecordAccessed'), { patient: ferdie.address, accessor: eve.address, record_id: s.recordId, purpose: 'EmergencyTreatment', emergency: true });
-    assert.equal(eread.value.emergency, true);
-    assert.equal(eread.value.wrapped_key, null, 'no key was shared with Eve');
+    e = eventOf(eread, 'AuditAppended');
+    assert.deepEqual([e.actor, e.action, e.purpose], [eve.address, 'EmergencyRead', 'EmergencyTreatment']);
+    assert.equal(eread.value.access, 'Emergency');
     assert.equal(step['Eve tries to update it (windows are read-only)'].error.variant, 'EmergencyAccessReadOnly');
-    assert.equal(eventOf(step['Eve ends her window'], 'EmergencyAccessEnded').provider, eve.address);
+    assert.equal(eventOf(step['Eve ends her window'], 'EmergencyAccessEnded').actor, eve.address);
+    e = eventOf(step['Bob reviews the window: justified'], 'EmergencyAccessReviewed');
+    assert.deepEqual([e.actor, e.window_id, e.outcome], [bob.address, s.windowId, 'Justified']);
+    assert.equal(step['Dr Charlie reads the locked record'].error.variant, 'RecordLocked');
 
-    assert.deepEqual(eventOf(step["Ferdie revokes Dr Charlie's permission"], 'PermissionRevoked'), {
-      patient: ferdie.address, provider: charlie.address, revoked_by: ferdie.address, record_type: 'Diagnosis',
-    });
+    e = eventOf(step["Ferdie revokes Dr Charlie's permission"], 'AuditAppended');
+    assert.deepEqual([e.actor, e.action, e.subject], [ferdie.address, 'PermissionRevoked', charlie.address]);
     assert.equal(step['Dr Charlie reads again'].error.variant, 'NoPermission');
     assert.deepEqual(eventOf(step["Ferdie revokes Dr Charlie's consent"], 'ConsentRevoked'), {
-      patient: ferdie.address, provider: charlie.address, data_type: 'MedicalRecords', actor: ferdie.address,
+      patient: ferdie.address, provider: charlie.address, actor: ferdie.address,
     });
+
+    // No event names a record type, a data type or a data hash.
+    for (const x of s.steps) {
+      for (const ev of x.events) {
+        for (const k of ['record_type', 'data_type', 'data_hash', 'locator', 'wrapped_key']) assert.ok(!(k in (ev.args ?? {})), `${x.label}: ${ev.name} has ${k}`);
+      }
+    }
 
     // The audit trail: only the allowed actions, hash-chained, verified off-chain.
     assert.equal(s.audit.verified, true);
-    assert.deepEqual(s.audit.entries.map((x) => x.action), ['PermissionGranted', 'Created', 'KeyShared', 'Read', 'EmergencyRead', 'PermissionRevoked']);
-    assert.deepEqual(s.audit.entries.map((x) => x.actor), [ferdie, charlie, ferdie, charlie, eve, ferdie].map((p) => p.address));
-    assert.equal(s.audit.len, '6');
+    assert.deepEqual(s.audit.entries.map((x) => x.action), ['PermissionGranted', 'Created', 'Read', 'EmergencyRead', 'Locked', 'Unlocked', 'PermissionRevoked']);
+    assert.deepEqual(s.audit.entries.map((x) => x.actor), [ferdie, charlie, charlie, eve, ferdie, ferdie, ferdie].map((p) => p.address));
+    assert.equal(s.audit.len, '7');
     assert.deepEqual(s.history.map((h) => h.action), ['Granted', 'Revoked']);
-    assert.deepEqual(s.accessLog.map((x) => x.action), ['EmergencyActivated', 'EmergencyEnded']);
-    const stats = await medrec.providerStats(charlie.address);
-    assert.deepEqual(stats, { records_created: 1, records_updated: 0, reads: 1, emergency_reads: 0 });
-    assert.deepEqual(await medrec.providerStats(eve.address), { records_created: 0, records_updated: 0, reads: 1, emergency_reads: 1 });
+    assert.deepEqual(s.windows.map((w) => [w.state, w.window.review?.outcome]), [['Ended', 'Justified']]);
 
     // Nothing of the clinical document reached the chain: no extrinsic and no event of these blocks contains its markers or any 24-byte run of it.
     const plain = readFileSync(join(fileURLToPath(new URL('../..', import.meta.url)), 'e2e-tests', 'fixtures', 'discharge-summary.txt'));
@@ -208,24 +219,24 @@ describe(`on a substrate-contracts-node at ${WS}`, { concurrency: 1 }, () => {
   test('a denied read: named error, nothing written, a forced submission reverts on-chain', { skip, timeout: TIMEOUT }, async () => {
     const d = await deploy(api, acc.alice);
     const medrec = new Medrec(api, d.addresses);
-    const { alice, charlie, dave, ferdie } = acc;
+    const { alice, bob, charlie, dave, ferdie } = acc;
     await medrec.registerProvider(alice, charlie.address, 'Doctor', CREDS);
-    await medrec.verifyProvider(alice, charlie.address);
+    await medrec.verifyProvider(bob, charlie.address);
     await medrec.registerProvider(alice, dave.address, 'Nurse', CREDS);
-    await medrec.verifyProvider(alice, dave.address);
+    await medrec.verifyProvider(bob, dave.address);
     await medrec.registerPatient(ferdie);
-    await medrec.grantConsent(ferdie, charlie.address, 'MedicalRecords', 30 * DAY, 'Treatment');
+    await medrec.grantConsent(ferdie, ferdie.address, charlie.address, 'MedicalRecords', 30 * DAY, ['Treatment']);
     await medrec.grantPermission(ferdie, ferdie.address, charlie.address, 'Diagnosis', 'Write', null, null);
     const hash = `0x${'5a'.repeat(32)}`;
     const created = await medrec.createRecord(charlie, ferdie.address, 'Diagnosis', {
-      dataHash: hash, locator: `vault://sha256/${'5a'.repeat(32)}`, keyId: `0x${'11'.repeat(32)}`, size: 64,
+      dataHash: hash, keyId: `0x${'11'.repeat(32)}`, size: 64, purpose: 'Treatment',
     });
     const recordId = created.value;
     assert.equal(recordId, '1');
 
     const snapshot = async () => ({
       head: await medrec.auditHead(ferdie.address),
-      dave: await medrec.providerStats(dave.address),
+      state: await medrec.query('recordManagement', 'patient_state', null, ferdie.address),
       permission: await medrec.query('recordManagement', 'get_permission', null, ferdie.address, dave.address, 'Diagnosis'),
     });
     const before0 = await snapshot();
@@ -256,7 +267,7 @@ describe(`on a substrate-contracts-node at ${WS}`, { concurrency: 1 }, () => {
     assert.deepEqual(await snapshot(), before0);
 
     // 3. With consent but no permission: a different condition, its own error, still nothing written.
-    await medrec.grantConsent(ferdie, dave.address, 'MedicalRecords', 30 * DAY, 'Treatment');
+    await medrec.grantConsent(ferdie, ferdie.address, dave.address, 'MedicalRecords', 30 * DAY, ['Treatment']);
     const before1 = await snapshot();
     await assert.rejects(medrec.getRecord(dave, ferdie.address, recordId, 'Treatment'), { variant: 'NoPermission' });
     assert.deepEqual(await snapshot(), before1);

@@ -12,7 +12,6 @@ import { compactStripLength, u8aConcat, u8aToHex } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 
 import { tempDir } from '../test-support/tmp.js';
-import { LOCATOR_PREFIX, LocalStore, keyId, open, seal, unwrapKey, wrapKey, x25519Keypair } from '../lib/envelope.js';
 import {
   CONTRACTS,
   MedrecError,
@@ -27,7 +26,6 @@ import {
   interpretDryRun,
   isRevert,
   loadBundle,
-  locatorBytes,
   sha256,
   signer,
   splitOutput,
@@ -76,11 +74,17 @@ function dryRunOf(abi, message, res) {
 describe('bundles', () => {
   test('each .contract loads into an Abi with the expected constructor and messages', () => {
     const expect = {
-      accessControl: { ctorArgs: [], messages: ['register_provider', 'verify_provider', 'activate_emergency_access', 'access_log'] },
-      patientConsent: { ctorArgs: ['access_control'], messages: ['register_patient', 'grant_consent', 'request_access', 'approve_access_request', 'history'] },
+      accessControl: {
+        ctorArgs: ['first_admin', 'credentials_hash'],
+        messages: ['register_provider', 'verify_provider', 'activate_emergency_access', 'review_emergency_access', 'unreviewed_emergency_windows'],
+      },
+      patientConsent: {
+        ctorArgs: ['access_control'],
+        messages: ['register_patient', 'grant_consent', 'request_access', 'approve_access_request', 'history', 'set_emergency_preference', 'pending_requests'],
+      },
       recordManagement: {
         ctorArgs: ['consent_contract', 'access_control'],
-        messages: ['create_record', 'get_record', 'update_record', 'grant_permission', 'share_key', 'audit_trail', 'audit_head'],
+        messages: ['create_record', 'get_record', 'update_record', 'grant_permission', 'audit_trail', 'audit_head', 'audit_entry', 'patient_records'],
       },
     };
     for (const c of CONTRACTS) {
@@ -93,6 +97,7 @@ describe('bundles', () => {
       assert.deepEqual(ctor.args.map((a) => a.name), expect[c.key].ctorArgs.map((s) => s.replace(/_(\w)/g, (_, x) => x.toUpperCase())));
       const ids = b.abi.messages.map((m) => m.identifier);
       for (const m of expect[c.key].messages) assert.ok(ids.includes(m), `${c.crate} has ${m}`);
+      for (const gone of ['share_key', 'get_wrapped_key', 'revoke_key_share']) assert.ok(!ids.includes(gone), `${c.crate}: no ${gone}`);
       assert.ok(b.abi.events.length > 0);
     }
   });
@@ -114,10 +119,17 @@ describe('bundles', () => {
     assert.equal(data[4 + 32], 2);
     const rm = bundles.recordManagement.abi;
     const cr = rm.findMessage('create_record');
-    const loc = 'vault://sha256/' + 'ab'.repeat(32);
-    const enc = cr.toU8a([ferdie.address, 'Diagnosis', `0x${'11'.repeat(32)}`, locatorBytes(loc), `0x${'22'.repeat(32)}`, 64, 0, 'Restricted']);
-    assert.equal(enc[enc.length - 1], 2, 'Confidentiality::Restricted = 2');
-    assert.ok(Buffer.from(enc).includes(Buffer.from(loc)), 'the locator is sent as its UTF-8 bytes');
+    assert.deepEqual(
+      cr.args.map((a) => a.name),
+      ['patient', 'recordType', 'dataHash', 'keyId', 'size', 'mimeCode', 'confidentiality', 'purpose'],
+      'no locator: the content address is the data hash',
+    );
+    const enc = cr.toU8a([ferdie.address, 'Diagnosis', `0x${'11'.repeat(32)}`, `0x${'22'.repeat(32)}`, 64, 0, 'Restricted', 'Research']);
+    assert.equal(enc[enc.length - 2], 2, 'Confidentiality::Restricted = 2');
+    assert.equal(enc[enc.length - 1], 4, 'Purpose::Research = 4');
+    const gc = bundles.patientConsent.abi.findMessage('grant_consent');
+    const [, consent] = compactStripLength(gc.toU8a([ferdie.address, alice.address, 'LabResults', 1000, ['Treatment', 'Research']]));
+    assert.deepEqual([...consent.subarray(consent.length - 3)], [8, 0, 4], 'purposes as a Vec<Purpose>: length 2 (compact), Treatment, Research');
   });
 });
 
@@ -137,7 +149,7 @@ describe('error decoding', () => {
     const abi = bundles.recordManagement.abi;
     assert.deepEqual(output(abi, 'get_record', { Ok: { Err: 'NoPermission' } }).toJSON(), { ok: { err: 'NoPermission' } });
     assert.deepEqual(output(abi, 'get_record', { Err: 'CouldNotReadInput' }).toJSON(), { err: 'CouldNotReadInput' });
-    assert.deepEqual(output(abi, 'patient_record_count', { Ok: 3 }).toJSON(), { ok: 3 });
+    assert.deepEqual(output(abi, 'code_version', { Ok: 3 }).toJSON(), { ok: 3 });
   });
 
   test('LangError is named as such', () => {
@@ -178,13 +190,13 @@ describe('error decoding', () => {
     const view = {
       record_id: 7,
       meta: {
-        patient: ferdie.address, record_type: 'Diagnosis', data_hash: `0x${'ab'.repeat(32)}`, locator: locatorBytes('vault://x'),
+        patient: ferdie.address, record_type: 'Diagnosis', data_hash: `0x${'ab'.repeat(32)}`,
         key_id: `0x${'11'.repeat(32)}`, size: 64, mime_code: 0, confidentiality: 'Restricted', status: 'Active', status_before_lock: null,
-        version: 1, created_by: alice.address, created_at: 1_795_392_000_000n, updated_by: alice.address, updated_at: 1_795_392_000_000n,
+        version: 1, patient_authored: false, created_by: alice.address, created_at: 1_795_392_000_000n, updated_by: alice.address, updated_at: 1_795_392_000_000n,
         retention_until: 2n ** 63n,
       },
-      wrapped_key: '0x0102',
-      emergency: false,
+      access: 'Emergency',
+      audit_index: 12,
     };
     const data = output(abi, 'get_record', { Ok: { Ok: view } }).toU8a();
     const dry = dryRunOf(abi, 'get_record', execResult(abi, { revert: false, data }));
@@ -200,9 +212,10 @@ describe('error decoding', () => {
     assert.equal(v.meta.version, 1);
     assert.equal(v.meta.retention_until, (2n ** 63n).toString());
     assert.equal(v.meta.status_before_lock, null);
-    assert.equal(Buffer.from(v.meta.locator.slice(2), 'hex').toString(), 'vault://x');
-    assert.equal(v.wrapped_key, '0x0102');
-    assert.equal(v.emergency, false);
+    assert.equal(v.meta.patient_authored, false);
+    assert.equal(v.access, 'Emergency');
+    assert.equal(v.audit_index, '12');
+    assert.equal(v.wrapped_key, undefined, 'no key of any kind comes back from the chain');
     assert.equal(weightOf(dry.gasRequired).refTime, '9007199254740993');
     assert.equal(depositOf(dry.storageDeposit), '5000000000');
   });
@@ -232,12 +245,12 @@ describe('error decoding', () => {
     const verdict = interpretDryRun({ contract: 'record-management', message: 'get_record', dryRun: dryRunOf(abi, 'get_record', res), registry: reg });
     assert.equal(verdict.error.message, 'record-management.get_record: RecordLocked');
     // Revert flag set but an Ok output (never produced by ink!, but must not pass silently).
-    const okData = output(abi, 'patient_record_count', { Ok: 1 }).toU8a();
+    const okData = output(abi, 'code_version', { Ok: 1 }).toU8a();
     const res2 = reg.createType('V15ContractResult', {
       gasConsumed: { refTime: 1, proofSize: 2 }, gasRequired: { refTime: 3, proofSize: 4 }, storageDeposit: { Charge: 0 }, debugMessage: '0x',
       result: { Ok: { flags: { bits: 1 }, data: u8aToHex(okData) } }, events: null,
     });
-    const v2 = interpretDryRun({ contract: 'record-management', message: 'patient_record_count', dryRun: dryRunOf(abi, 'patient_record_count', res2), registry: reg });
+    const v2 = interpretDryRun({ contract: 'record-management', message: 'code_version', dryRun: dryRunOf(abi, 'code_version', res2), registry: reg });
     assert.equal(v2.ok, false);
     assert.equal(v2.error.kind, 'Reverted');
   });
@@ -276,7 +289,7 @@ describe('event decoding', () => {
     };
   }
 
-  test('RecordCreated and ConsentGranted decode with their fields', () => {
+  test('AuditAppended and ConsentGranted decode with their fields, and name no data type', () => {
     const rmAddr = signer('//rm-test').address;
     const pcAddr = signer('//pc-test').address;
     const rm = bundles.recordManagement.abi;
@@ -285,21 +298,21 @@ describe('event decoding', () => {
       [u8aToHex(signer('//rm-test').publicKey), { name: 'record-management', abi: rm }],
       [u8aToHex(signer('//pc-test').publicKey), { name: 'patient-consent', abi: pc }],
     ]);
-    const hash = `0x${'ab'.repeat(32)}`;
-    const e1 = decodeContractEvent(emitted(rm, rmAddr, 'RecordCreated', [ferdie.address, alice.address, 42, 'Diagnosis', hash]), abis);
+    const head = `0x${'ab'.repeat(32)}`;
+    const e1 = decodeContractEvent(emitted(rm, rmAddr, 'AuditAppended', [ferdie.address, alice.address, 3, 'Created', 42, null, 'Treatment', head]), abis);
     assert.deepEqual(e1, {
       contract: 'record-management',
-      name: 'RecordCreated',
-      args: { patient: ferdie.address, created_by: alice.address, record_id: '42', record_type: 'Diagnosis', data_hash: hash },
+      name: 'AuditAppended',
+      args: { patient: ferdie.address, actor: alice.address, index: '3', action: 'Created', record_id: '42', subject: null, purpose: 'Treatment', head },
     });
     const e2 = decodeContractEvent(
-      emitted(pc, pcAddr, 'ConsentGranted', [ferdie.address, alice.address, 'MedicalRecords', 'Treatment', 1_797_984_000_000n, ferdie.address, 3]),
+      emitted(pc, pcAddr, 'ConsentGranted', [ferdie.address, alice.address, ferdie.address, 0b10001, 1_797_984_000_000n, 3]),
       abis,
     );
     assert.equal(e2.name, 'ConsentGranted');
     assert.deepEqual(e2.args, {
-      patient: ferdie.address, provider: alice.address, data_type: 'MedicalRecords', purpose: 'Treatment',
-      expires_at: '1797984000000', actor: ferdie.address, request_id: '3',
+      patient: ferdie.address, provider: alice.address, actor: ferdie.address, purposes: 17,
+      expires_at: '1797984000000', request_id: '3',
     });
   });
 
@@ -309,7 +322,7 @@ describe('event decoding', () => {
     const rmPair = signer('//rm-test');
     const abis = new Map([[u8aToHex(rmPair.publicKey), { name: 'record-management', abi: rm }]]);
     const e = decodeContractEvent(emitted(pc, rmPair.address, 'Paused', [alice.address]), abis);
-    assert.deepEqual(e, { contract: 'record-management', name: 'Paused', args: { by: alice.address } });
+    assert.deepEqual(e, { contract: 'record-management', name: 'Paused', args: { actor: alice.address } });
   });
 
   test('an event of an unknown contract is returned raw', () => {
@@ -339,8 +352,8 @@ describe('with the chain types of a contracts node (static metadata shipped in @
     if (!chain) return t.skip('static metadata not available');
     const { registry, decorated } = chain;
     const rm = bundles.recordManagement.abi;
-    const ev = rm.events.find((e) => e.identifier.endsWith('::RecordAccessed'));
-    const values = [ferdie.address, alice.address, 9, 'EmergencyTreatment', true];
+    const ev = rm.events.find((e) => e.identifier.endsWith('::AuditAppended'));
+    const values = [ferdie.address, alice.address, 9, 'EmergencyRead', 4, null, 'EmergencyTreatment', `0x${'cd'.repeat(32)}`];
     const data = u8aConcat(...ev.args.map((a, i) => rm.registry.createType(a.type.lookupName || a.type.type, values[i]).toU8a()));
     const meta = decorated.events.contracts.ContractEmitted.meta;
     const palletIndex = registry.metadata.pallets.find((p) => p.name.eq('Contracts')).index.toNumber();
@@ -363,8 +376,11 @@ describe('with the chain types of a contracts node (static metadata shipped in @
     const out = decodeContractEvents(api, [other, record], abis);
     assert.deepEqual(out, [{
       contract: 'record-management',
-      name: 'RecordAccessed',
-      args: { patient: ferdie.address, accessor: alice.address, record_id: '9', purpose: 'EmergencyTreatment', emergency: true },
+      name: 'AuditAppended',
+      args: {
+        patient: ferdie.address, actor: alice.address, index: '9', action: 'EmergencyRead', record_id: '4', subject: null,
+        purpose: 'EmergencyTreatment', head: `0x${'cd'.repeat(32)}`,
+      },
     }]);
   });
 
@@ -392,48 +408,12 @@ describe('values', () => {
   });
 });
 
-describe('record hashes and the off-chain envelope', () => {
+describe('record hashes', () => {
+  // The vault itself (medvault's format through its WebAssembly build) is
+  // tested in vault.test.js, vault-vectors.test.js and vault-interop.test.js.
   test('the data hash is SHA-256 of the ciphertext', () => {
     assert.equal(dataHash(Buffer.from('abc')), '0xba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
     assert.equal(sha256(Buffer.alloc(0)).toString('hex'), 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
-  });
-
-  test('seal/open round trip; hash, locator and key id as the contract takes them', () => {
-    const plain = Buffer.from('SYNTHETIC clinical text PHI-MARKER-test');
-    const s = seal(plain);
-    assert.equal(s.dataHash.length, 32);
-    assert.equal(u8aToHex(s.dataHash), dataHash(s.ciphertext));
-    assert.equal(s.locator, LOCATOR_PREFIX + s.dataHash.toString('hex'));
-    assert.ok(Buffer.byteLength(s.locator) <= 128);
-    assert.deepEqual(s.keyId, keyId(s.key));
-    assert.equal(s.size, s.ciphertext.length);
-    assert.ok(!s.ciphertext.includes(Buffer.from('PHI-MARKER')), 'no plaintext in the ciphertext');
-    assert.deepEqual(open(s.ciphertext, s.key), plain);
-    const tampered = Buffer.from(s.ciphertext);
-    tampered[30] ^= 1;
-    assert.throws(() => open(tampered, s.key));
-    assert.notEqual(seal(plain).dataHash.toString('hex'), s.dataHash.toString('hex'), 'fresh key and nonce each time');
-  });
-
-  test('key wrapping for a recipient fits the contract limit and round-trips', () => {
-    const s = seal(Buffer.from('x'));
-    const charlie = x25519Keypair();
-    const other = x25519Keypair();
-    const w = wrapKey(s.key, charlie.publicKey);
-    assert.equal(w.length, 92);
-    assert.ok(w.length <= 128);
-    assert.deepEqual(unwrapKey(w, charlie.privateKey), s.key);
-    assert.throws(() => unwrapKey(w, other.privateKey));
-  });
-
-  test('the local store checks the hash before handing bytes out', () => {
-    const store = new LocalStore(tempDir('medrec-store-'));
-    const s = seal(Buffer.from('y'));
-    const loc = store.put(s.ciphertext);
-    assert.equal(loc, s.locator);
-    assert.deepEqual(store.get(loc, s.dataHash), s.ciphertext);
-    assert.throws(() => store.get(loc, Buffer.alloc(32, 1)), /hash mismatch/);
-    assert.throws(() => store.get('file:///etc/passwd', s.dataHash), /bad locator/);
   });
 });
 
@@ -467,7 +447,7 @@ describe('cli', () => {
 });
 
 describe('journey script (against a scripted stand-in for the contracts)', () => {
-  // Exercises lib/journey.js's own logic (step order, the off-chain envelope
+  // Exercises lib/journey.js's own logic (step order, the off-chain vault
   // round trip, denied steps, re-run skipping) without a node; the node test
   // runs the same script against the real contracts.
   class FakeMedrec {
@@ -478,8 +458,8 @@ describe('journey script (against a scripted stand-in for the contracts)', () =>
       this.patients = new Set();
       this.audit = [];
       this.permission = false;
+      this.locked = false;
       this.records = new Map();
-      this.keys = new Map();
       this.nextRecord = 1;
     }
     r(value, name, args = {}) {
@@ -488,41 +468,55 @@ describe('journey script (against a scripted stand-in for the contracts)', () =>
     deny(variant) {
       throw new MedrecError(`record-management.x: ${variant}`, { kind: 'ContractError', variant, gasRequired: { refTime: '1', proofSize: '2' } });
     }
+    append(entry) {
+      const index = String(this.audit.length);
+      this.audit.push({ at: String(Date.now()), ...entry });
+      return this.r(entry.value ?? null, 'AuditAppended', { index, action: entry.action, record_id: entry.record_id ?? null });
+    }
     async getProvider(who) { return this.providers.get(who) ?? null; }
     async registerProvider(_o, who, role) { this.providers.set(who, { role, verified: false }); return this.r(null, 'ProviderRegistered', { provider: who, role }); }
     async verifyProvider(_v, who) { this.providers.get(who).verified = true; return this.r(null, 'ProviderVerified', { provider: who }); }
     async getPatient(who) { return this.patients.has(who) ? { history_len: '0' } : null; }
     async registerPatient(p) { this.patients.add(p.address); return this.r(null, 'PatientRegistered', { patient: p.address }); }
     async auditHead() { return { len: String(this.audit.length), head: `0x${'00'.repeat(32)}` }; }
+    async auditEntry(_p, index) { return this.audit[Number(index)] ?? null; }
     async requestAccess() { return this.r('7', 'AccessRequested', { request_id: '7' }); }
-    async approveAccess(_p, id) { assert.equal(id, '7'); return this.r('1797984000000', 'ConsentGranted'); }
-    async grantPermission() { this.permission = true; this.audit.push({ action: 'PermissionGranted', actor: this.acc.ferdie.address, at: '1795392000000' }); return this.r(null, 'PermissionGranted'); }
+    async approveAccess(_p, id, _d, types, level) {
+      assert.equal(id, '7');
+      assert.deepEqual([types, level], [['Diagnosis'], 'Write']);
+      this.permission = true;
+      return this.append({ action: 'PermissionGranted', actor: this.acc.ferdie.address, value: '1797984000000' });
+    }
     async createRecord(_c, _p, _t, rec) {
       assert.match(rec.dataHash, /^0x[0-9a-f]{64}$/);
-      assert.ok(rec.locator.startsWith('vault://sha256/'));
+      assert.match(rec.keyId, /^0x[0-9a-f]{64}$/);
+      assert.equal(rec.locator, undefined, 'no locator goes on-chain');
       const id = String(this.nextRecord++);
       this.records.set(id, rec);
-      this.audit.push({ action: 'Created', actor: this.acc.charlie.address, record_id: id, at: '1795392060000' });
-      return this.r(id, 'RecordCreated', { record_id: id });
+      return this.append({ action: 'Created', actor: this.acc.charlie.address, record_id: id, value: id });
     }
-    async shareKey(_p, _pa, id, who, wrapped) { this.keys.set(`${id}/${who}`, u8aToHex(wrapped)); return this.r(null, 'KeyShared'); }
     async getRecord(reader, _p, id, purpose) {
       if (reader === this.acc.dave) this.deny('ConsentRequired');
+      if (reader === this.acc.charlie && purpose !== 'Treatment') this.deny('PurposeNotConsented');
       if (reader === this.acc.charlie && !this.permission) this.deny('NoPermission');
+      if (reader === this.acc.charlie && this.locked) this.deny('RecordLocked');
       const rec = this.records.get(id);
       const emergency = reader === this.acc.eve;
-      this.audit.push({ action: emergency ? 'EmergencyRead' : 'Read', actor: reader.address, record_id: id, purpose, at: '1795392120000' });
-      const view = { record_id: id, meta: { locator: u8aToHex(Buffer.from(rec.locator)), data_hash: rec.dataHash }, wrapped_key: this.keys.get(`${id}/${reader.address}`) ?? null, emergency };
-      return this.r(view, 'RecordAccessed', { emergency });
+      const index = String(this.audit.length);
+      const view = { record_id: id, meta: { data_hash: rec.dataHash }, access: emergency ? 'Emergency' : 'Permission', audit_index: index };
+      return this.append({ action: emergency ? 'EmergencyRead' : 'Read', actor: reader.address, record_id: id, purpose, value: view });
     }
-    async activateEmergencyAccess() { return this.r('0', 'EmergencyAccessActivated'); }
+    async activateEmergencyAccess() { return this.r(['1', '1795478400000'], 'EmergencyAccessActivated', { window_id: '1' }); }
     async updateRecord(who) { if (who === this.acc.eve) this.deny('EmergencyAccessReadOnly'); return this.r(2); }
-    async endEmergencyAccess() { return this.r(null, 'EmergencyAccessEnded'); }
-    async revokePermission() { this.permission = false; return this.r(null, 'PermissionRevoked'); }
+    async endEmergencyAccess() { return this.r('1', 'EmergencyAccessEnded'); }
+    async reviewEmergencyAccess(_b, id) { assert.equal(id, '1'); return this.r(null, 'EmergencyAccessReviewed'); }
+    async lockRecord() { this.locked = true; return this.append({ action: 'Locked', actor: this.acc.ferdie.address }); }
+    async unlockRecord() { this.locked = false; return this.append({ action: 'Unlocked', actor: this.acc.ferdie.address }); }
+    async revokePermission() { this.permission = false; return this.append({ action: 'PermissionRevoked', actor: this.acc.ferdie.address }); }
     async revokeConsent() { return this.r(null, 'ConsentRevoked'); }
     async verifyAuditChain() { return { entries: this.audit, head: `0x${'ab'.repeat(32)}`, len: String(this.audit.length), verified: true, brokenAt: null }; }
     async consentHistory() { return [{ action: 'Granted', actor: this.acc.ferdie.address, subject: this.acc.charlie.address }]; }
-    async accessLog() { return [{ provider: this.acc.eve.address, action: 'EmergencyActivated', reason: 'PatientUnconscious' }]; }
+    async patientEmergencyWindows() { return [{ id: '1', window: { provider: this.acc.eve.address, reason: 'PatientUnconscious', review: { outcome: 'Justified' } }, state: 'Ended' }]; }
   }
 
   test('runs end to end, records denied steps, and skips registrations on a second run', async () => {
@@ -536,12 +530,12 @@ describe('journey script (against a scripted stand-in for the contracts)', () =>
     assert.ok(lines.some((l) => /Dr Charlie opened vault:\/\/sha256\/[0-9a-f]{64}: hash matches the chain/.test(l)), 'the record round-trips off-chain');
     assert.ok(lines.some((l) => /ref_time\s+1,234,567\s+proof_size\s+4,321\s+deposit\s+-5/.test(l)), 'gas and deposit are printed');
     const denied = s.steps.filter((x) => !x.ok).map((x) => x.error.variant);
-    assert.deepEqual(denied, ['ConsentRequired', 'EmergencyAccessReadOnly', 'NoPermission']);
+    assert.deepEqual(denied, ['ConsentRequired', 'PurposeNotConsented', 'EmergencyAccessReadOnly', 'RecordLocked', 'NoPermission']);
     assert.equal(s.steps.filter((x) => x.skipped).length, 0);
     assert.equal(s.recordId, '1');
     assert.equal(s.requestId, '7');
     const again = await runJourney(fake, { accounts: acc, log: () => {}, storeDir: tempDir('medrec-j-') });
-    assert.equal(again.steps.filter((x) => x.skipped).length, 9, '4 registrations, 4 verifications, 1 patient');
+    assert.equal(again.steps.filter((x) => x.skipped).length, 7, '3 registrations, 3 verifications, 1 patient');
     assert.equal(again.recordId, '2');
   });
 });

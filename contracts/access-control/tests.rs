@@ -1,703 +1,720 @@
-//! Unit tests of access-control: every message's allowed path and each denied
-//! path with its exact error, and the state shown unchanged after a denial.
+//! Unit tests of access-control's core: plain `#[test]`s on [`Registry`],
+//! with the caller and the time passed in. For each operation the allowed
+//! path and each denied path with its exact error, and the state shown
+//! unchanged after a denial. The compiled contract is tested end to end in
+//! `e2e-tests/`.
 
-use crate::*;
-use ink::env::{test, DefaultEnvironment as Env};
+use crate::core::Registry;
+use crate::data::*;
+use crate::events::*;
 use ink::primitives::AccountId;
+use medrec_types::admin::AdminEvent;
 use medrec_types::{
-    AccessControlApi, DataType, EmergencyReason, Hash32, ProviderStanding, Role, Timestamp,
+    DataType, EmergencyReason, ProviderAssessment, ProviderStanding, Purpose, ReviewOutcome, Role,
     MAX_PAGE,
 };
 
-const CREDS: Hash32 = [7u8; 32];
-const NOTE: Hash32 = [9u8; 32];
+const OWNER: AccountId = AccountId([1; 32]);
+const ADMIN: AccountId = AccountId([2; 32]);
+const ADMIN2: AccountId = AccountId([3; 32]);
+const DOCTOR: AccountId = AccountId([4; 32]);
+const NURSE: AccountId = AccountId([5; 32]);
+const ER: AccountId = AccountId([6; 32]);
+const PATIENT: AccountId = AccountId([7; 32]);
+const STRANGER: AccountId = AccountId([8; 32]);
+const RESEARCHER: AccountId = AccountId([9; 32]);
+const PAYER: AccountId = AccountId([10; 32]);
 
-fn accounts() -> test::DefaultAccounts<Env> {
-    test::default_accounts::<Env>()
+const T0: u64 = 1_700_000_000_000;
+const MINUTE: u64 = 60_000;
+const HOUR: u64 = 60 * MINUTE;
+const DAY: u64 = 24 * HOUR;
+const CREDS: [u8; 32] = [0xC0; 32];
+const NOTE: [u8; 32] = [0xAB; 32];
+
+/// A fresh registry: OWNER owns it, ADMIN is the first admin.
+fn fresh() -> Registry {
+    ink::env::test::set_callee::<ink::env::DefaultEnvironment>(AccountId([0xAC; 32]));
+    Registry::new(OWNER, T0, ADMIN, CREDS).expect("deploys").0
 }
 
-fn set_caller(account: AccountId) {
-    test::set_caller::<Env>(account);
-}
-
-fn set_time(ms: Timestamp) {
-    test::set_block_timestamp::<Env>(ms);
-}
-
-fn event_count() -> usize {
-    test::recorded_events().count()
-}
-
-/// Everything observable about one provider and the registry as a whole.
-#[derive(Debug, PartialEq)]
-struct Snapshot {
-    provider: Option<Provider>,
-    provider_count: u32,
-    owner: AccountId,
-    window_ms: Timestamp,
-    events: usize,
-}
-
-fn snapshot(c: &AccessControl, provider: AccountId) -> Snapshot {
-    Snapshot {
-        provider: c.get_provider(provider),
-        provider_count: c.provider_count(),
-        owner: c.owner(),
-        window_ms: c.emergency_window_duration(),
-        events: event_count(),
+/// A registry with every role registered and verified by ADMIN.
+fn staffed() -> Registry {
+    let mut r = fresh();
+    for (who, role) in [
+        (ADMIN2, Role::Admin),
+        (DOCTOR, Role::Doctor),
+        (NURSE, Role::Nurse),
+        (ER, Role::Emergency),
+        (RESEARCHER, Role::Researcher),
+        (PAYER, Role::Payer),
+    ] {
+        r.register_provider(OWNER, T0, who, role, CREDS)
+            .expect("register");
+        r.verify_provider(ADMIN, T0, who).expect("verify");
     }
+    r
 }
 
-/// Alice owns the registry. Bob is a verified admin, Charlie a verified
-/// doctor, Django a verified emergency provider, Eve registered as a nurse but
-/// unverified. Frank is unregistered (later: a patient).
-fn setup() -> AccessControl {
-    let a = accounts();
-    set_caller(a.alice);
-    set_time(1_000);
-    let mut c = AccessControl::new();
-    c.register_provider(a.bob, Role::Admin, CREDS).unwrap();
-    c.verify_provider(a.bob).unwrap();
-    c.register_provider(a.charlie, Role::Doctor, CREDS).unwrap();
-    c.register_provider(a.django, Role::Emergency, CREDS)
-        .unwrap();
-    c.register_provider(a.eve, Role::Nurse, CREDS).unwrap();
-    set_caller(a.bob);
-    c.verify_provider(a.charlie).unwrap();
-    c.verify_provider(a.django).unwrap();
-    set_caller(a.alice);
-    c
+/// Everything about one provider and the admin count: what a denial must
+/// leave unchanged.
+fn snapshot(r: &Registry, who: AccountId) -> (Option<Provider>, u64, u32) {
+    (
+        r.get_provider(who),
+        r.provider_count(),
+        r.active_admin_count(),
+    )
 }
 
-// ----------------------------------------------------------------------
-// constructor
-// ----------------------------------------------------------------------
+// ---------------------------------------------------------------------------
+// Deployment and registration
+// ---------------------------------------------------------------------------
 
-#[ink::test]
-fn new_makes_the_caller_owner_with_default_settings() {
-    let a = accounts();
-    set_caller(a.bob);
-    let c = AccessControl::new();
-    assert_eq!(c.owner(), a.bob);
-    assert_eq!(c.provider_count(), 0);
-    assert_eq!(c.emergency_window_duration(), DEFAULT_EMERGENCY_WINDOW_MS);
-    assert_eq!(c.emergency_window_duration(), 86_400_000);
-}
-
-// ----------------------------------------------------------------------
-// register_provider
-// ----------------------------------------------------------------------
-
-#[ink::test]
-fn owner_registers_an_unverified_active_provider() {
-    let a = accounts();
-    set_caller(a.alice);
-    set_time(5_000);
-    let mut c = AccessControl::new();
-    let before = event_count();
-    assert_eq!(c.register_provider(a.charlie, Role::Doctor, CREDS), Ok(()));
+#[test]
+fn deployment_registers_and_verifies_the_first_admin() {
+    ink::env::test::set_callee::<ink::env::DefaultEnvironment>(AccountId([0xAC; 32]));
+    let (r, event) = Registry::new(OWNER, T0, ADMIN, CREDS).expect("deploys");
+    let p = r.get_provider(ADMIN).expect("first admin");
+    assert_eq!(p.role, Role::Admin);
+    assert!(p.verified && p.active);
+    assert_eq!((p.verified_by, p.verified_at), (Some(OWNER), Some(T0)));
+    assert_eq!((r.provider_count(), r.active_admin_count()), (1, 1));
+    assert_eq!(r.admin.owner(), OWNER);
     assert_eq!(
-        c.get_provider(a.charlie),
-        Some(Provider {
-            role: Role::Doctor,
-            credentials_hash: CREDS,
-            registered_at: 5_000,
-            verified: false,
-            verified_by: None,
-            verified_at: None,
-            active: true,
+        event,
+        Event::ProviderRegistered(ProviderRegistered {
+            provider: ADMIN,
+            actor: OWNER,
+            role: Role::Admin,
+            credentials_hash: CREDS
         })
     );
-    assert_eq!(c.provider_count(), 1);
-    assert_eq!(event_count(), before + 1);
 }
 
-#[ink::test]
-fn register_provider_by_non_owner_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    set_caller(a.bob); // an admin, but not the owner
-    let before = snapshot(&c, a.frank);
+#[test]
+fn the_owner_cannot_be_its_own_first_admin() {
+    ink::env::test::set_callee::<ink::env::DefaultEnvironment>(AccountId([0xAC; 32]));
     assert_eq!(
-        c.register_provider(a.frank, Role::Doctor, CREDS),
-        Err(Error::NotOwner)
+        Registry::new(OWNER, T0, OWNER, CREDS).err(),
+        Some(Error::CannotTargetSelf)
     );
-    assert_eq!(snapshot(&c, a.frank), before);
 }
 
-#[ink::test]
-fn register_provider_twice_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    let before = snapshot(&c, a.charlie);
+#[test]
+fn only_the_owner_registers_providers() {
+    let mut r = fresh();
     assert_eq!(
-        c.register_provider(a.charlie, Role::Nurse, [1u8; 32]),
+        r.register_provider(OWNER, T0, DOCTOR, Role::Doctor, CREDS),
+        Ok(Event::ProviderRegistered(ProviderRegistered {
+            provider: DOCTOR,
+            actor: OWNER,
+            role: Role::Doctor,
+            credentials_hash: CREDS
+        }))
+    );
+    let p = r.get_provider(DOCTOR).expect("registered");
+    assert!(!p.verified && p.active);
+    assert_eq!(r.provider_count(), 2);
+
+    let before = snapshot(&r, NURSE);
+    for caller in [ADMIN, DOCTOR, STRANGER] {
+        assert_eq!(
+            r.register_provider(caller, T0, NURSE, Role::Nurse, CREDS),
+            Err(Error::NotOwner)
+        );
+    }
+    assert_eq!(
+        r.register_provider(OWNER, T0, DOCTOR, Role::Nurse, CREDS),
         Err(Error::ProviderAlreadyRegistered)
     );
-    assert_eq!(snapshot(&c, a.charlie), before);
-}
-
-// ----------------------------------------------------------------------
-// verify_provider
-// ----------------------------------------------------------------------
-
-#[ink::test]
-fn verified_admin_verifies_a_provider() {
-    let a = accounts();
-    let mut c = setup();
-    set_caller(a.bob);
-    set_time(2_000);
-    let before = event_count();
-    assert_eq!(c.verify_provider(a.eve), Ok(()));
-    let eve = c.get_provider(a.eve).unwrap();
-    assert!(eve.verified);
-    assert_eq!(eve.verified_by, Some(a.bob));
-    assert_eq!(eve.verified_at, Some(2_000));
-    assert_eq!(event_count(), before + 1);
-}
-
-#[ink::test]
-fn owner_verifies_the_first_admin() {
-    let a = accounts();
-    set_caller(a.alice);
-    let mut c = AccessControl::new();
-    c.register_provider(a.bob, Role::Admin, CREDS).unwrap();
-    assert_eq!(c.verify_provider(a.bob), Ok(()));
-    assert_eq!(c.get_provider(a.bob).unwrap().verified_by, Some(a.alice));
-}
-
-#[ink::test]
-fn verify_provider_by_non_admin_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    // a verified doctor, an unregistered account
-    for caller in [a.charlie, a.frank] {
-        set_caller(caller);
-        let before = snapshot(&c, a.eve);
-        assert_eq!(c.verify_provider(a.eve), Err(Error::NotAdmin));
-        assert_eq!(snapshot(&c, a.eve), before);
-    }
-}
-
-#[ink::test]
-fn verify_provider_by_unverified_or_inactive_admin_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    // Frank: admin, registered but not verified.
-    c.register_provider(a.frank, Role::Admin, CREDS).unwrap();
-    set_caller(a.frank);
-    let before = snapshot(&c, a.eve);
-    assert_eq!(c.verify_provider(a.eve), Err(Error::NotAdmin));
-    assert_eq!(snapshot(&c, a.eve), before);
-    // Bob: verified admin, then deactivated.
-    set_caller(a.alice);
-    c.deactivate_provider(a.bob).unwrap();
-    set_caller(a.bob);
-    let before = snapshot(&c, a.eve);
-    assert_eq!(c.verify_provider(a.eve), Err(Error::NotAdmin));
-    assert_eq!(snapshot(&c, a.eve), before);
-}
-
-#[ink::test]
-fn verify_unknown_provider_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    set_caller(a.bob);
-    let before = snapshot(&c, a.frank);
-    assert_eq!(c.verify_provider(a.frank), Err(Error::ProviderNotFound));
-    assert_eq!(snapshot(&c, a.frank), before);
-}
-
-#[ink::test]
-fn verify_provider_twice_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    set_caller(a.bob);
-    let before = snapshot(&c, a.charlie);
-    assert_eq!(c.verify_provider(a.charlie), Err(Error::AlreadyVerified));
-    assert_eq!(snapshot(&c, a.charlie), before);
-}
-
-// ----------------------------------------------------------------------
-// deactivate_provider / reactivate_provider
-// ----------------------------------------------------------------------
-
-#[ink::test]
-fn admin_deactivates_and_reactivates_a_provider() {
-    let a = accounts();
-    let mut c = setup();
-    set_caller(a.bob);
-    let before = event_count();
-    assert_eq!(c.deactivate_provider(a.charlie), Ok(()));
-    assert!(!c.get_provider(a.charlie).unwrap().active);
-    assert!(!c.is_verified_provider(a.charlie));
-    assert!(!c.check_access_permission(a.charlie, DataType::LabResults));
-    assert_eq!(c.reactivate_provider(a.charlie), Ok(()));
-    assert!(c.get_provider(a.charlie).unwrap().active);
-    assert!(c.check_access_permission(a.charlie, DataType::LabResults));
-    assert_eq!(event_count(), before + 2);
-}
-
-#[ink::test]
-fn deactivate_by_non_admin_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    set_caller(a.charlie);
-    let before = snapshot(&c, a.django);
-    assert_eq!(c.deactivate_provider(a.django), Err(Error::NotAdmin));
-    assert_eq!(snapshot(&c, a.django), before);
-}
-
-#[ink::test]
-fn deactivate_unknown_or_inactive_provider_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    let before = snapshot(&c, a.frank);
-    assert_eq!(c.deactivate_provider(a.frank), Err(Error::ProviderNotFound));
-    assert_eq!(snapshot(&c, a.frank), before);
-    c.deactivate_provider(a.charlie).unwrap();
-    let before = snapshot(&c, a.charlie);
     assert_eq!(
-        c.deactivate_provider(a.charlie),
+        r.register_provider(OWNER, T0, OWNER, Role::Doctor, CREDS),
+        Err(Error::CannotTargetSelf)
+    );
+    assert_eq!(snapshot(&r, NURSE), before);
+    assert_eq!(r.get_provider(DOCTOR).map(|p| p.role), Some(Role::Doctor));
+}
+
+#[test]
+fn admins_verify_and_the_owner_does_not() {
+    let mut r = fresh();
+    r.register_provider(OWNER, T0, DOCTOR, Role::Doctor, CREDS)
+        .expect("register");
+    r.register_provider(OWNER, T0, ADMIN2, Role::Admin, CREDS)
+        .expect("register");
+    let before = snapshot(&r, DOCTOR);
+    assert_eq!(r.verify_provider(OWNER, T0, DOCTOR), Err(Error::NotAdmin));
+    assert_eq!(
+        r.verify_provider(ADMIN2, T0, DOCTOR),
+        Err(Error::NotAdmin),
+        "an unverified admin"
+    );
+    assert_eq!(
+        r.verify_provider(STRANGER, T0, DOCTOR),
+        Err(Error::NotAdmin)
+    );
+    assert_eq!(
+        r.verify_provider(ADMIN, T0, ADMIN),
+        Err(Error::CannotTargetSelf)
+    );
+    assert_eq!(
+        r.verify_provider(ADMIN, T0, STRANGER),
+        Err(Error::ProviderNotFound)
+    );
+    assert_eq!(snapshot(&r, DOCTOR), before);
+
+    assert_eq!(
+        r.verify_provider(ADMIN, T0 + 5, DOCTOR),
+        Ok(Event::ProviderVerified(ProviderVerified {
+            provider: DOCTOR,
+            actor: ADMIN
+        }))
+    );
+    let p = r.get_provider(DOCTOR).expect("registered");
+    assert_eq!(
+        (p.verified, p.verified_by, p.verified_at),
+        (true, Some(ADMIN), Some(T0 + 5))
+    );
+    assert_eq!(
+        r.verify_provider(ADMIN, T0, DOCTOR),
+        Err(Error::AlreadyVerified)
+    );
+
+    // A second admin, once verified, counts and can verify too.
+    r.verify_provider(ADMIN, T0, ADMIN2).expect("verify admin");
+    assert_eq!(r.active_admin_count(), 2);
+}
+
+#[test]
+fn deactivation_by_owner_or_admin_and_never_the_last_admin() {
+    let mut r = staffed();
+    assert_eq!(r.deactivate_provider(DOCTOR, NURSE), Err(Error::NotAdmin));
+    assert_eq!(r.deactivate_provider(STRANGER, NURSE), Err(Error::NotAdmin));
+    assert_eq!(
+        r.deactivate_provider(ADMIN, STRANGER),
+        Err(Error::ProviderNotFound)
+    );
+    assert_eq!(
+        r.deactivate_provider(OWNER, NURSE),
+        Ok(Event::ProviderDeactivated(ProviderDeactivated {
+            provider: NURSE,
+            actor: OWNER
+        }))
+    );
+    assert_eq!(
+        r.deactivate_provider(ADMIN, NURSE),
         Err(Error::AlreadyInactive)
     );
-    assert_eq!(snapshot(&c, a.charlie), before);
-}
+    let nurse = r.get_provider(NURSE).expect("kept");
+    assert!(!nurse.active && nurse.verified);
+    assert_eq!(nurse.epoch, 1);
 
-#[ink::test]
-fn reactivate_by_non_admin_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    c.deactivate_provider(a.charlie).unwrap();
-    set_caller(a.django);
-    let before = snapshot(&c, a.charlie);
-    assert_eq!(c.reactivate_provider(a.charlie), Err(Error::NotAdmin));
-    assert_eq!(snapshot(&c, a.charlie), before);
-}
-
-#[ink::test]
-fn reactivate_unknown_or_active_provider_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    let before = snapshot(&c, a.frank);
-    assert_eq!(c.reactivate_provider(a.frank), Err(Error::ProviderNotFound));
-    assert_eq!(snapshot(&c, a.frank), before);
-    let before = snapshot(&c, a.charlie);
-    assert_eq!(c.reactivate_provider(a.charlie), Err(Error::AlreadyActive));
-    assert_eq!(snapshot(&c, a.charlie), before);
-}
-
-// ----------------------------------------------------------------------
-// queries: check_access_permission, is_verified_provider, can_role_access
-// ----------------------------------------------------------------------
-
-#[ink::test]
-fn check_access_permission_needs_registration_verification_activity_and_role() {
-    let a = accounts();
-    let mut c = setup();
-    // unregistered
-    assert!(!c.check_access_permission(a.frank, DataType::LabResults));
-    // registered nurse, unverified
-    assert!(!c.check_access_permission(a.eve, DataType::LabResults));
-    set_caller(a.bob);
-    c.verify_provider(a.eve).unwrap();
-    // verified nurse: allowed type, disallowed type, sensitive type
-    assert!(c.check_access_permission(a.eve, DataType::LabResults));
-    assert!(!c.check_access_permission(a.eve, DataType::Imaging));
-    assert!(!c.check_access_permission(a.eve, DataType::MentalHealth));
-    // doctors alone see sensitive types
-    assert!(c.check_access_permission(a.charlie, DataType::Genetic));
-    assert!(!c.check_access_permission(a.django, DataType::Genetic));
-    // deactivated
-    c.deactivate_provider(a.eve).unwrap();
-    assert!(!c.check_access_permission(a.eve, DataType::LabResults));
-}
-
-#[ink::test]
-fn is_verified_provider_means_verified_and_active() {
-    let a = accounts();
-    let mut c = setup();
-    assert!(c.is_verified_provider(a.charlie));
-    assert!(!c.is_verified_provider(a.eve));
-    assert!(!c.is_verified_provider(a.frank));
-    c.deactivate_provider(a.charlie).unwrap();
-    assert!(!c.is_verified_provider(a.charlie));
-}
-
-#[ink::test]
-fn can_role_access_is_the_shared_matrix() {
-    let c = setup();
-    for role in Role::ALL {
-        for data_type in DataType::ALL {
-            assert_eq!(c.can_role_access(role, data_type), role.allows(data_type));
-        }
-    }
-}
-
-#[ink::test]
-fn assess_provider_names_the_first_failing_condition() {
-    let a = accounts();
-    let mut c = setup();
-    let p = a.frank;
-    let standing = |c: &AccessControl, who, d| c.assess_provider(who, p, d).standing;
+    // Two admins: one may go; the last one may not, not even by the owner.
+    assert!(r.deactivate_provider(ADMIN, ADMIN2).is_ok());
+    assert_eq!(r.active_admin_count(), 1);
+    let before = snapshot(&r, ADMIN);
     assert_eq!(
-        standing(&c, a.alice, DataType::LabResults),
+        r.deactivate_provider(OWNER, ADMIN),
+        Err(Error::LastActiveAdmin)
+    );
+    assert_eq!(
+        r.deactivate_provider(ADMIN, ADMIN),
+        Err(Error::LastActiveAdmin)
+    );
+    assert_eq!(snapshot(&r, ADMIN), before);
+}
+
+#[test]
+fn reactivation_is_for_admins_and_not_for_oneself() {
+    let mut r = staffed();
+    r.deactivate_provider(OWNER, NURSE).expect("deactivate");
+    r.deactivate_provider(OWNER, ADMIN2).expect("deactivate");
+    let before = snapshot(&r, NURSE);
+    assert_eq!(r.reactivate_provider(OWNER, NURSE), Err(Error::NotAdmin));
+    assert_eq!(
+        r.reactivate_provider(ADMIN2, ADMIN2),
+        Err(Error::NotAdmin),
+        "inactive admin"
+    );
+    assert_eq!(
+        r.reactivate_provider(ADMIN, DOCTOR),
+        Err(Error::AlreadyActive)
+    );
+    assert_eq!(
+        r.reactivate_provider(ADMIN, STRANGER),
+        Err(Error::ProviderNotFound)
+    );
+    assert_eq!(snapshot(&r, NURSE), before);
+    assert_eq!(
+        r.reactivate_provider(ADMIN, NURSE),
+        Ok(Event::ProviderReactivated(ProviderReactivated {
+            provider: NURSE,
+            actor: ADMIN
+        }))
+    );
+    assert!(r.get_provider(NURSE).is_some_and(|p| p.active));
+    assert!(r.reactivate_provider(ADMIN, ADMIN2).is_ok());
+    assert_eq!(r.active_admin_count(), 2);
+    assert_eq!(
+        r.reactivate_provider(ADMIN2, ADMIN2),
+        Err(Error::CannotTargetSelf)
+    );
+}
+
+#[test]
+fn an_admin_cannot_reactivate_itself() {
+    let mut r = staffed();
+    // ADMIN2 is active; deactivate ADMIN and have it try to come back alone.
+    r.deactivate_provider(OWNER, ADMIN).expect("deactivate");
+    assert_eq!(r.reactivate_provider(ADMIN, ADMIN), Err(Error::NotAdmin));
+    // An active admin reactivating itself is refused before anything else.
+    assert_eq!(
+        r.reactivate_provider(ADMIN2, ADMIN2),
+        Err(Error::CannotTargetSelf)
+    );
+}
+
+#[test]
+fn pause_stops_registration_verification_and_reactivation_but_not_brakes() {
+    let mut r = staffed();
+    r.register_provider(OWNER, T0, STRANGER, Role::Nurse, CREDS)
+        .expect("register");
+    r.deactivate_provider(ADMIN, NURSE).expect("deactivate");
+    r.admin.pause(OWNER).expect("pause");
+    assert_eq!(
+        r.register_provider(OWNER, T0, AccountId([77; 32]), Role::Nurse, CREDS),
+        Err(Error::ContractPaused)
+    );
+    assert_eq!(
+        r.verify_provider(ADMIN, T0, STRANGER),
+        Err(Error::ContractPaused)
+    );
+    assert_eq!(
+        r.reactivate_provider(ADMIN, NURSE),
+        Err(Error::ContractPaused)
+    );
+    assert_eq!(
+        r.activate_emergency_access(ER, T0, PATIENT, EmergencyReason::LifeThreatening, NOTE)
+            .err(),
+        Some(Error::ContractPaused)
+    );
+    assert!(r.deactivate_provider(ADMIN, DOCTOR).is_ok());
+    r.admin.unpause(OWNER).expect("unpause");
+    assert!(r.verify_provider(ADMIN, T0, STRANGER).is_ok());
+}
+
+#[test]
+fn providers_are_listed_in_registration_order_in_pages() {
+    let mut r = fresh();
+    for n in 0..60u8 {
+        r.register_provider(OWNER, T0, AccountId([100 + n; 32]), Role::Nurse, CREDS)
+            .expect("register");
+    }
+    assert_eq!(r.provider_count(), 61);
+    let first = r.providers(0, 1_000);
+    assert_eq!(first.len(), MAX_PAGE as usize);
+    assert_eq!(first[0].account, ADMIN);
+    assert_eq!(first[1].account, AccountId([100; 32]));
+    let last = r.providers(50, 50);
+    assert_eq!(last.len(), 11);
+    assert_eq!(last[10].account, AccountId([159; 32]));
+    assert!(r.providers(61, 10).is_empty());
+    assert!(r.providers(u64::MAX, 10).is_empty());
+}
+
+// ---------------------------------------------------------------------------
+// What the other contracts ask
+// ---------------------------------------------------------------------------
+
+#[test]
+fn standing_names_the_first_failing_condition() {
+    let mut r = staffed();
+    r.register_provider(OWNER, T0, STRANGER, Role::Doctor, CREDS)
+        .expect("register");
+    let s = |r: &Registry, who, d, p| r.standing(who, d, p);
+    use DataType::*;
+    use Purpose::*;
+    assert_eq!(
+        s(&r, AccountId([99; 32]), LabResults, Treatment),
         ProviderStanding::NotRegistered
     );
     assert_eq!(
-        standing(&c, a.eve, DataType::LabResults),
+        s(&r, STRANGER, LabResults, Treatment),
         ProviderStanding::NotVerified
     );
     assert_eq!(
-        standing(&c, a.charlie, DataType::LabResults),
+        s(&r, NURSE, Imaging, Treatment),
+        ProviderStanding::RoleNotAllowed
+    );
+    assert_eq!(
+        s(&r, NURSE, LabResults, Treatment),
         ProviderStanding::Cleared
     );
     assert_eq!(
-        standing(&c, a.django, DataType::MentalHealth),
+        s(&r, RESEARCHER, LabResults, Treatment),
+        ProviderStanding::PurposeNotAllowed
+    );
+    assert_eq!(
+        s(&r, RESEARCHER, LabResults, Research),
+        ProviderStanding::Cleared
+    );
+    assert_eq!(s(&r, PAYER, Financial, Payment), ProviderStanding::Cleared);
+    assert_eq!(
+        s(&r, PAYER, Financial, Treatment),
+        ProviderStanding::PurposeNotAllowed
+    );
+    assert_eq!(
+        s(&r, PAYER, MedicalRecords, Payment),
         ProviderStanding::RoleNotAllowed
     );
-    c.deactivate_provider(a.charlie).unwrap();
     assert_eq!(
-        standing(&c, a.charlie, DataType::LabResults),
+        s(&r, ER, MentalHealth, EmergencyTreatment),
+        ProviderStanding::RoleNotAllowed
+    );
+    r.deactivate_provider(ADMIN, NURSE).expect("deactivate");
+    assert_eq!(
+        s(&r, NURSE, LabResults, Treatment),
         ProviderStanding::Inactive
     );
-    assert!(
-        !c.assess_provider(a.django, p, DataType::LabResults)
-            .emergency_window
-    );
+    assert!(!r.is_verified_provider(NURSE));
+    assert!(r.is_verified_provider(DOCTOR));
+    assert!(!r.is_verified_provider(STRANGER));
 }
 
-// ----------------------------------------------------------------------
-// emergency access
-// ----------------------------------------------------------------------
+// ---------------------------------------------------------------------------
+// Emergency windows
+// ---------------------------------------------------------------------------
 
-#[ink::test]
-fn emergency_provider_opens_a_window_that_is_logged_and_expires() {
-    let a = accounts();
-    let mut c = setup();
-    set_caller(a.django);
-    set_time(10_000);
-    let before = event_count();
-    let expires = c.activate_emergency_access(a.frank, EmergencyReason::PatientUnconscious, NOTE);
-    assert_eq!(expires, Ok(10_000 + DEFAULT_EMERGENCY_WINDOW_MS));
-    assert_eq!(event_count(), before + 1);
-    assert!(c.check_emergency_access(a.django, a.frank));
-    assert!(
-        c.assess_provider(a.django, a.frank, DataType::Imaging)
-            .emergency_window
-    );
-    // the window is about Frank only
-    assert!(!c.check_emergency_access(a.django, a.eve));
+fn open(r: &mut Registry, who: AccountId, at: u64) -> Result<(u64, u64)> {
+    r.activate_emergency_access(who, at, PATIENT, EmergencyReason::PatientUnconscious, NOTE)
+        .map(|(v, _)| v)
+}
+
+#[test]
+fn an_emergency_provider_opens_a_window_that_expires() {
+    let mut r = staffed();
+    let (opened, event) = r
+        .activate_emergency_access(ER, T0, PATIENT, EmergencyReason::PatientUnconscious, NOTE)
+        .expect("opens");
+    assert_eq!(opened, (1, T0 + DAY));
     assert_eq!(
-        c.get_emergency_window(a.django, a.frank),
-        Some(EmergencyWindow {
+        event,
+        Event::EmergencyAccessActivated(EmergencyAccessActivated {
+            patient: PATIENT,
+            actor: ER,
+            window_id: 1,
             reason: EmergencyReason::PatientUnconscious,
             note_hash: NOTE,
-            opened_at: 10_000,
-            expires_at: 10_000 + DEFAULT_EMERGENCY_WINDOW_MS,
-            ended_at: None,
+            expires_at: T0 + DAY
         })
     );
-    assert_eq!(c.access_log_len(a.frank), 1);
+    assert!(r.check_emergency_access(ER, PATIENT, T0 + DAY - 1));
     assert_eq!(
-        c.access_log_entry(a.frank, 0),
-        Some(AccessLogEntry {
-            provider: a.django,
-            action: AccessAction::EmergencyActivated,
-            reason: EmergencyReason::PatientUnconscious,
-            note_hash: NOTE,
-            at: 10_000,
-        })
+        r.assess_provider(
+            ER,
+            PATIENT,
+            DataType::MedicalRecords,
+            Purpose::EmergencyTreatment,
+            T0
+        ),
+        ProviderAssessment {
+            standing: ProviderStanding::Cleared,
+            emergency_window: true
+        }
     );
-    // exact expiry boundary: open one millisecond before, closed at expiry
-    set_time(10_000 + DEFAULT_EMERGENCY_WINDOW_MS - 1);
-    assert!(c.check_emergency_access(a.django, a.frank));
-    set_time(10_000 + DEFAULT_EMERGENCY_WINDOW_MS);
-    assert!(!c.check_emergency_access(a.django, a.frank));
-    // an expired window can be replaced by a new one
-    assert!(c
-        .activate_emergency_access(a.frank, EmergencyReason::LifeThreatening, NOTE)
-        .is_ok());
-    assert_eq!(c.access_log_len(a.frank), 2);
+    assert!(!r.check_emergency_access(ER, PATIENT, T0 + DAY));
+    assert!(!r.check_emergency_access(ER, STRANGER, T0));
+    assert!(!r.check_emergency_access(DOCTOR, PATIENT, T0));
+    let view = r.emergency_window(1, T0 + DAY).expect("kept");
+    assert_eq!(view.state, WindowState::Expired);
+    assert_eq!(view.window.provider, ER);
+    assert_eq!(r.patient_window_count(PATIENT), 1);
+    assert_eq!(r.unreviewed_count(), 1);
 }
 
-#[ink::test]
-fn emergency_window_is_void_once_its_holder_is_deactivated() {
-    let a = accounts();
-    let mut c = setup();
-    set_caller(a.django);
-    c.activate_emergency_access(a.frank, EmergencyReason::LifeThreatening, NOTE)
-        .unwrap();
-    set_caller(a.bob);
-    c.deactivate_provider(a.django).unwrap();
-    assert!(!c.check_emergency_access(a.django, a.frank));
-    assert!(
-        !c.assess_provider(a.django, a.frank, DataType::Imaging)
-            .emergency_window
+#[test]
+fn only_emergency_providers_in_good_standing_open_windows() {
+    let mut r = staffed();
+    r.register_provider(OWNER, T0, STRANGER, Role::Emergency, CREDS)
+        .expect("register");
+    assert_eq!(
+        open(&mut r, AccountId([99; 32]), T0),
+        Err(Error::CallerNotRegistered)
     );
+    assert_eq!(open(&mut r, STRANGER, T0), Err(Error::CallerNotVerified));
+    assert_eq!(open(&mut r, DOCTOR, T0), Err(Error::NotEmergencyRole));
+    assert_eq!(
+        r.activate_emergency_access(ER, T0, ER, EmergencyReason::Other, NOTE)
+            .err(),
+        Some(Error::CannotTargetSelf)
+    );
+    r.deactivate_provider(ADMIN, ER).expect("deactivate");
+    assert_eq!(open(&mut r, ER, T0), Err(Error::CallerInactive));
+    assert_eq!(r.patient_window_count(PATIENT), 0);
+    assert_eq!(r.unreviewed_count(), 0);
+    assert_eq!(r.latest_emergency_window(ER, PATIENT, T0), None);
 }
 
-#[ink::test]
-fn emergency_activation_denials_each_have_their_own_error() {
-    let a = accounts();
-    let mut c = setup();
-    // Eve: registered nurse, unverified. Make Frank an inactive emergency provider.
-    c.register_provider(a.frank, Role::Emergency, CREDS)
-        .unwrap();
-    c.verify_provider(a.frank).unwrap();
-    c.deactivate_provider(a.frank).unwrap();
-    let unverified_emergency = AccountId::from([0x42; 32]);
-    c.register_provider(unverified_emergency, Role::Emergency, CREDS)
-        .unwrap();
-    let patient = AccountId::from([0x50; 32]);
-    let cases = [
-        (a.alice, Error::CallerNotRegistered),
-        (unverified_emergency, Error::CallerNotVerified),
-        (a.frank, Error::CallerInactive),
-        (a.charlie, Error::NotEmergencyRole),
-    ];
-    for (caller, expected) in cases {
-        set_caller(caller);
-        let before = (snapshot(&c, caller), c.access_log_len(patient));
-        assert_eq!(
-            c.activate_emergency_access(patient, EmergencyReason::Other, NOTE),
-            Err(expected),
-            "caller {caller:?}"
-        );
-        assert_eq!((snapshot(&c, caller), c.access_log_len(patient)), before);
-        assert_eq!(c.get_emergency_window(caller, patient), None);
-    }
-    // targeting oneself
-    set_caller(a.django);
-    let before = (snapshot(&c, a.django), c.access_log_len(a.django));
+#[test]
+fn windows_cannot_be_chained_the_cooldown_counts_from_opening() {
+    let mut r = staffed();
+    open(&mut r, ER, T0).expect("first");
     assert_eq!(
-        c.activate_emergency_access(a.django, EmergencyReason::Other, NOTE),
-        Err(Error::CannotTargetSelf)
-    );
-    assert_eq!((snapshot(&c, a.django), c.access_log_len(a.django)), before);
-}
-
-#[ink::test]
-fn a_second_window_while_one_is_open_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    set_caller(a.django);
-    c.activate_emergency_access(a.frank, EmergencyReason::LifeThreatening, NOTE)
-        .unwrap();
-    let window = c.get_emergency_window(a.django, a.frank);
-    let before = (snapshot(&c, a.django), c.access_log_len(a.frank));
-    assert_eq!(
-        c.activate_emergency_access(a.frank, EmergencyReason::Other, [1; 32]),
+        open(&mut r, ER, T0 + 1),
         Err(Error::EmergencyWindowAlreadyOpen)
     );
-    assert_eq!((snapshot(&c, a.django), c.access_log_len(a.frank)), before);
-    assert_eq!(c.get_emergency_window(a.django, a.frank), window);
+    assert_eq!(
+        r.end_emergency_access(ER, T0 + HOUR, PATIENT)
+            .map(|(id, _)| id),
+        Ok(1)
+    );
+    // Ended, but the cooldown (24 h from opening by default) still runs.
+    assert_eq!(
+        open(&mut r, ER, T0 + HOUR + 1),
+        Err(Error::EmergencyCooldown)
+    );
+    assert_eq!(
+        open(&mut r, ER, T0 + DAY - 1),
+        Err(Error::EmergencyCooldown)
+    );
+    assert_eq!(r.patient_window_count(PATIENT), 1);
+    assert_eq!(open(&mut r, ER, T0 + DAY), Ok((2, T0 + 2 * DAY)));
+    assert_eq!(r.patient_window_count(PATIENT), 2);
+    // Another emergency provider has its own cooldown.
+    r.register_provider(OWNER, T0, STRANGER, Role::Emergency, CREDS)
+        .expect("register");
+    r.verify_provider(ADMIN, T0, STRANGER).expect("verify");
+    assert_eq!(open(&mut r, STRANGER, T0 + DAY), Ok((3, T0 + 2 * DAY)));
 }
 
-#[ink::test]
-fn holder_ends_a_window_early() {
-    let a = accounts();
-    let mut c = setup();
-    set_caller(a.django);
-    set_time(20_000);
-    c.activate_emergency_access(a.frank, EmergencyReason::MassCasualty, NOTE)
-        .unwrap();
-    set_time(30_000);
-    let before = event_count();
-    assert_eq!(c.end_emergency_access(a.frank), Ok(()));
-    assert_eq!(event_count(), before + 1);
-    assert!(!c.check_emergency_access(a.django, a.frank));
+#[test]
+fn ending_a_window_needs_an_open_one() {
+    let mut r = staffed();
     assert_eq!(
-        c.get_emergency_window(a.django, a.frank).unwrap().ended_at,
-        Some(30_000)
+        r.end_emergency_access(ER, T0, PATIENT).err(),
+        Some(Error::NoOpenEmergencyWindow)
     );
-    let entry = c.access_log_entry(a.frank, 1).unwrap();
-    assert_eq!(entry.action, AccessAction::EmergencyEnded);
-    assert_eq!(entry.at, 30_000);
-}
-
-#[ink::test]
-fn ending_a_window_one_does_not_hold_open_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    set_caller(a.django);
-    set_time(1_000);
-    // none at all
-    let before = (snapshot(&c, a.django), c.access_log_len(a.frank));
+    open(&mut r, ER, T0).expect("open");
     assert_eq!(
-        c.end_emergency_access(a.frank),
-        Err(Error::NoOpenEmergencyWindow)
+        r.end_emergency_access(DOCTOR, T0, PATIENT).err(),
+        Some(Error::NoOpenEmergencyWindow)
     );
-    assert_eq!((snapshot(&c, a.django), c.access_log_len(a.frank)), before);
-    c.activate_emergency_access(a.frank, EmergencyReason::LifeThreatening, NOTE)
-        .unwrap();
-    // someone else's window
-    set_caller(a.charlie);
-    let before = (snapshot(&c, a.charlie), c.access_log_len(a.frank));
+    let (id, event) = r.end_emergency_access(ER, T0 + 5, PATIENT).expect("ends");
     assert_eq!(
-        c.end_emergency_access(a.frank),
-        Err(Error::NoOpenEmergencyWindow)
+        event,
+        Event::EmergencyAccessEnded(EmergencyAccessEnded {
+            patient: PATIENT,
+            actor: ER,
+            window_id: id
+        })
     );
-    assert_eq!((snapshot(&c, a.charlie), c.access_log_len(a.frank)), before);
-    assert!(c.check_emergency_access(a.django, a.frank));
-    // an expired one
-    set_caller(a.django);
-    set_time(1_000 + DEFAULT_EMERGENCY_WINDOW_MS);
-    let window = c.get_emergency_window(a.django, a.frank);
+    let view = r.emergency_window(id, T0 + 6).expect("kept");
     assert_eq!(
-        c.end_emergency_access(a.frank),
-        Err(Error::NoOpenEmergencyWindow)
+        (view.state, view.window.ended_at),
+        (WindowState::Ended, Some(T0 + 5))
     );
-    assert_eq!(c.get_emergency_window(a.django, a.frank), window);
-    assert_eq!(c.access_log_len(a.frank), 1);
-}
-
-// ----------------------------------------------------------------------
-// settings
-// ----------------------------------------------------------------------
-
-#[ink::test]
-fn owner_sets_the_window_length_within_bounds() {
-    let a = accounts();
-    let mut c = setup();
+    assert!(!r.check_emergency_access(ER, PATIENT, T0 + 6));
     assert_eq!(
-        c.set_emergency_window_duration(MIN_EMERGENCY_WINDOW_MS),
-        Ok(())
+        r.end_emergency_access(ER, T0 + 6, PATIENT).err(),
+        Some(Error::NoOpenEmergencyWindow)
     );
-    assert_eq!(c.emergency_window_duration(), MIN_EMERGENCY_WINDOW_MS);
+    // Expired windows cannot be ended either.
+    assert_eq!(open(&mut r, ER, T0 + DAY), Ok((2, T0 + 2 * DAY)));
     assert_eq!(
-        c.set_emergency_window_duration(MAX_EMERGENCY_WINDOW_MS),
-        Ok(())
-    );
-    assert_eq!(c.emergency_window_duration(), MAX_EMERGENCY_WINDOW_MS);
-    // new windows use the new length
-    set_caller(a.django);
-    set_time(0);
-    assert_eq!(
-        c.activate_emergency_access(a.frank, EmergencyReason::Other, NOTE),
-        Ok(MAX_EMERGENCY_WINDOW_MS)
+        r.end_emergency_access(ER, T0 + 2 * DAY, PATIENT).err(),
+        Some(Error::NoOpenEmergencyWindow)
     );
 }
 
-#[ink::test]
-fn window_length_outside_bounds_or_by_non_owner_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    for bad in [
-        0,
-        MIN_EMERGENCY_WINDOW_MS - 1,
-        MAX_EMERGENCY_WINDOW_MS + 1,
-        u64::MAX,
-    ] {
-        let before = snapshot(&c, a.bob);
+#[test]
+fn deactivation_closes_open_windows_for_good() {
+    let mut r = staffed();
+    open(&mut r, ER, T0).expect("open");
+    assert!(r.check_emergency_access(ER, PATIENT, T0 + 1));
+    r.deactivate_provider(ADMIN, ER).expect("deactivate");
+    assert!(!r.check_emergency_access(ER, PATIENT, T0 + 1));
+    assert_eq!(
+        r.emergency_window(1, T0 + 1).map(|v| v.state),
+        Some(WindowState::ClosedByDeactivation)
+    );
+    r.reactivate_provider(ADMIN, ER).expect("reactivate");
+    assert!(
+        !r.check_emergency_access(ER, PATIENT, T0 + 2),
+        "stays closed"
+    );
+    assert_eq!(
+        r.emergency_window(1, T0 + 2).map(|v| v.state),
+        Some(WindowState::ClosedByDeactivation)
+    );
+    assert!(
+        !r.assess_provider(
+            ER,
+            PATIENT,
+            DataType::LabResults,
+            Purpose::EmergencyTreatment,
+            T0 + 2
+        )
+        .emergency_window
+    );
+}
+
+#[test]
+fn windows_are_reviewed_once_closed_by_another_admin() {
+    let mut r = staffed();
+    open(&mut r, ER, T0).expect("open");
+    let review = |r: &mut Registry, who, at, id| {
+        r.review_emergency_access(who, at, id, ReviewOutcome::Justified, NOTE)
+    };
+    assert_eq!(
+        review(&mut r, ADMIN, T0 + 1, 1),
+        Err(Error::WindowStillOpen)
+    );
+    assert_eq!(
+        review(&mut r, ADMIN, T0 + DAY, 2),
+        Err(Error::WindowNotFound)
+    );
+    assert_eq!(review(&mut r, DOCTOR, T0 + DAY, 1), Err(Error::NotAdmin));
+    assert_eq!(review(&mut r, OWNER, T0 + DAY, 1), Err(Error::NotAdmin));
+    assert_eq!(r.unreviewed_count(), 1);
+    assert_eq!(
+        r.emergency_window(1, T0 + DAY)
+            .and_then(|v| v.window.review),
+        None
+    );
+    assert_eq!(
+        r.review_emergency_access(ADMIN2, T0 + DAY, 1, ReviewOutcome::Unjustified, NOTE),
+        Ok(Event::EmergencyAccessReviewed(EmergencyAccessReviewed {
+            patient: PATIENT,
+            actor: ADMIN2,
+            window_id: 1,
+            outcome: ReviewOutcome::Unjustified,
+            note_hash: NOTE
+        }))
+    );
+    let view = r.emergency_window(1, T0 + DAY).expect("kept");
+    let rv = view.window.review.expect("reviewed");
+    assert_eq!(
+        (rv.reviewer, rv.outcome, rv.at),
+        (ADMIN2, ReviewOutcome::Unjustified, T0 + DAY)
+    );
+    assert_eq!(r.unreviewed_count(), 0);
+    assert_eq!(
+        review(&mut r, ADMIN, T0 + DAY, 1),
+        Err(Error::AlreadyReviewed)
+    );
+}
+
+#[test]
+fn the_holder_cannot_review_its_own_window() {
+    // A provider has one role, so a window's holder (an emergency provider)
+    // is never an admin: it is refused as a reviewer before the
+    // `CannotTargetSelf` check, which stays as a second line of defence.
+    let mut r = staffed();
+    open(&mut r, ER, T0).expect("open");
+    assert_eq!(
+        r.review_emergency_access(ER, T0 + DAY, 1, ReviewOutcome::Justified, NOTE),
+        Err(Error::NotAdmin)
+    );
+    assert_eq!(r.unreviewed_count(), 1);
+}
+
+#[test]
+fn the_review_queue_removes_any_window_in_constant_time() {
+    let mut r = staffed();
+    let patients: Vec<AccountId> = (0..5u8).map(|n| AccountId([200 + n; 32])).collect();
+    for (n, p) in patients.iter().enumerate() {
+        r.activate_emergency_access(ER, T0 + n as u64, *p, EmergencyReason::Other, NOTE)
+            .expect("open");
+    }
+    assert_eq!(r.unreviewed_count(), 5);
+    let ids = |r: &Registry| -> Vec<u64> {
+        r.unreviewed_emergency_windows(0, 50, T0 + 2 * DAY)
+            .iter()
+            .map(|v| v.id)
+            .collect()
+    };
+    assert_eq!(ids(&r), vec![1, 2, 3, 4, 5]);
+    r.review_emergency_access(ADMIN, T0 + 2 * DAY, 2, ReviewOutcome::Justified, NOTE)
+        .expect("review 2");
+    assert_eq!(ids(&r), vec![1, 5, 3, 4]);
+    r.review_emergency_access(ADMIN, T0 + 2 * DAY, 4, ReviewOutcome::Justified, NOTE)
+        .expect("review 4 (last)");
+    assert_eq!(ids(&r), vec![1, 5, 3]);
+    for id in [1, 5, 3] {
+        r.review_emergency_access(ADMIN, T0 + 2 * DAY, id, ReviewOutcome::Inconclusive, NOTE)
+            .expect("review");
+    }
+    assert_eq!(r.unreviewed_count(), 0);
+    assert!(ids(&r).is_empty());
+    // Every window stays readable with its review, per patient.
+    let mine = r.patient_emergency_windows(patients[1], 0, 10, T0 + 2 * DAY);
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].id, 2);
+    assert!(mine[0].window.review.is_some());
+}
+
+#[test]
+fn a_window_closed_by_deactivation_can_be_reviewed() {
+    let mut r = staffed();
+    open(&mut r, ER, T0).expect("open");
+    r.deactivate_provider(ADMIN, ER).expect("deactivate");
+    assert!(r
+        .review_emergency_access(ADMIN, T0 + 1, 1, ReviewOutcome::Unjustified, NOTE)
+        .is_ok());
+}
+
+#[test]
+fn emergency_settings_are_bounded_and_for_the_owner() {
+    let mut r = staffed();
+    let s = |w, c| EmergencySettings {
+        window_duration: w,
+        cooldown: c,
+    };
+    assert_eq!(r.emergency_settings(), s(DAY, DAY));
+    assert_eq!(
+        r.set_emergency_settings(ADMIN, s(HOUR, HOUR)),
+        Err(Error::NotOwner)
+    );
+    for w in [0, MINUTE - 1, 7 * DAY + 1, u64::MAX] {
         assert_eq!(
-            c.set_emergency_window_duration(bad),
+            r.set_emergency_settings(OWNER, s(w, HOUR)),
             Err(Error::InvalidWindowDuration)
         );
-        assert_eq!(snapshot(&c, a.bob), before);
     }
-    set_caller(a.bob);
-    let before = snapshot(&c, a.bob);
-    assert_eq!(
-        c.set_emergency_window_duration(MIN_EMERGENCY_WINDOW_MS),
-        Err(Error::NotOwner)
-    );
-    assert_eq!(snapshot(&c, a.bob), before);
-}
-
-// ----------------------------------------------------------------------
-// ownership
-// ----------------------------------------------------------------------
-
-#[ink::test]
-fn owner_transfers_ownership_and_loses_its_rights() {
-    let a = accounts();
-    let mut c = setup();
-    let before = event_count();
-    assert_eq!(c.transfer_ownership(a.frank), Ok(()));
-    assert_eq!(c.owner(), a.frank);
-    assert_eq!(event_count(), before + 1);
-    assert_eq!(
-        c.register_provider(AccountId::from([1; 32]), Role::Nurse, CREDS),
-        Err(Error::NotOwner)
-    );
-    set_caller(a.frank);
-    assert_eq!(
-        c.register_provider(AccountId::from([1; 32]), Role::Nurse, CREDS),
-        Ok(())
-    );
-}
-
-#[ink::test]
-fn transfer_ownership_by_non_owner_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    set_caller(a.bob);
-    let before = snapshot(&c, a.bob);
-    assert_eq!(c.transfer_ownership(a.bob), Err(Error::NotOwner));
-    assert_eq!(snapshot(&c, a.bob), before);
-}
-
-// ----------------------------------------------------------------------
-// access log
-// ----------------------------------------------------------------------
-
-#[ink::test]
-fn access_log_is_numbered_per_patient_and_paginated_with_a_cap() {
-    let a = accounts();
-    let mut c = setup();
-    let other_patient = a.eve;
-    set_caller(a.django);
-    let mut now = 0;
-    // 60 window open/close pairs on Frank = 120 entries; one on Eve.
-    for _ in 0..60 {
-        set_time(now);
-        c.activate_emergency_access(a.frank, EmergencyReason::Other, NOTE)
-            .unwrap();
-        now += 10;
-        set_time(now);
-        c.end_emergency_access(a.frank).unwrap();
+    for c in [0, HOUR - 1, 30 * DAY + 1, u64::MAX] {
+        assert_eq!(
+            r.set_emergency_settings(OWNER, s(HOUR, c)),
+            Err(Error::InvalidCooldown)
+        );
     }
-    c.activate_emergency_access(other_patient, EmergencyReason::Other, NOTE)
-        .unwrap();
-    assert_eq!(c.access_log_len(a.frank), 120);
-    assert_eq!(c.access_log_len(other_patient), 1);
+    assert_eq!(r.emergency_settings(), s(DAY, DAY));
     assert_eq!(
-        c.access_log_entry(other_patient, 0).unwrap().action,
-        AccessAction::EmergencyActivated
+        r.set_emergency_settings(OWNER, s(MINUTE, HOUR)),
+        Ok(Event::EmergencySettingsChanged(EmergencySettingsChanged {
+            actor: OWNER,
+            window_duration: MINUTE,
+            cooldown: HOUR
+        }))
     );
-    // a page never exceeds MAX_PAGE, whatever was asked
-    let page = c.access_log(a.frank, 0, 1_000);
-    assert_eq!(page.len(), MAX_PAGE as usize);
-    assert_eq!(page[0].action, AccessAction::EmergencyActivated);
-    assert_eq!(page[1].action, AccessAction::EmergencyEnded);
-    // the last page is short; reading past the end is empty
-    assert_eq!(c.access_log(a.frank, 110, 50).len(), 10);
-    assert!(c.access_log(a.frank, 120, 50).is_empty());
-    assert!(c.access_log(a.frank, u64::MAX, 50).is_empty());
-    assert_eq!(c.access_log_entry(a.frank, 120), None);
+    assert_eq!(open(&mut r, ER, T0), Ok((1, T0 + MINUTE)));
+    assert_eq!(open(&mut r, ER, T0 + MINUTE), Err(Error::EmergencyCooldown));
+    assert_eq!(open(&mut r, ER, T0 + HOUR), Ok((2, T0 + HOUR + MINUTE)));
 }
 
-// ----------------------------------------------------------------------
-// upgrades (the allowed path runs on the compiled WASM: e2e-tests/tests/upgrade.rs)
-// ----------------------------------------------------------------------
-
-#[ink::test]
-fn set_code_by_non_owner_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    set_caller(a.bob);
-    let before = snapshot(&c, a.bob);
-    let events = test::recorded_events().count();
+#[test]
+fn admin_events_come_from_the_shared_core() {
+    let mut r = fresh();
+    assert!(matches!(
+        r.admin.propose_owner(OWNER, STRANGER),
+        Ok(AdminEvent::OwnershipProposed(_))
+    ));
+    assert!(r.admin.accept_ownership(STRANGER).is_ok());
+    assert_eq!(r.admin.owner(), STRANGER);
     assert_eq!(
-        c.set_code(ink::primitives::Hash::from([7; 32])),
+        r.register_provider(OWNER, T0, DOCTOR, Role::Doctor, CREDS),
         Err(Error::NotOwner)
     );
-    assert_eq!(snapshot(&c, a.bob), before);
-    assert_eq!(test::recorded_events().count(), events);
-}
-
-#[ink::test]
-fn code_version_is_one() {
-    assert_eq!(setup().code_version(), 1);
+    assert!(r
+        .register_provider(STRANGER, T0, DOCTOR, Role::Doctor, CREDS)
+        .is_ok());
 }

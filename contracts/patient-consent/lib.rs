@@ -3,31 +3,25 @@
 //! # patient-consent
 //!
 //! Patients register, grant and revoke consents (per provider and data type,
-//! with an expiry and an HL7 purpose-of-use code), approve or deny providers'
-//! access requests, and name delegates (guardian, power of attorney) who may
-//! act for them until an expiry. Every change is appended to the patient's
-//! numbered consent history and emitted as an event.
+//! with an expiry and the purposes of use they cover), approve or deny
+//! providers' access requests (an approval can hand the provider its
+//! record permissions in the same step), name delegates (guardian, power of
+//! attorney) who act for them until an expiry, and choose what break-glass
+//! may reach. Every change is appended to the patient's numbered consent
+//! history and emitted as an event.
 //!
-//! `request_access` asks access-control (a real cross-contract call) whether
-//! the requesting provider is verified, active and allowed the data type.
-//! Revocation works while the contract is paused.
+//! The logic is plain Rust in [`core`]; the `#[ink::contract]` module below
+//! is a thin shell: it reads the caller and the block time, asks
+//! access-control about requesting providers (a real cross-contract call),
+//! calls the core, hands an approval's permissions to record-management,
+//! and emits. Revocation works while the contract is paused.
 
-pub use self::patient_consent::{
-    AccessRequest, Consent, ConsentAction, DelegateKind, Delegation, Error, HistoryEntry,
-    PatientConsent, PatientConsentRef, PatientInfo, RequestStatus,
-};
+pub mod core;
+pub mod data;
+pub mod events;
 
-/// The contract's events, for Rust clients that decode them (the
-/// node-backed e2e tests do): each is SCALE-decodable from a
-/// `ContractEmitted` event's data, and its first topic is its signature
-/// topic (`ink::env::Event::SIGNATURE_TOPIC`).
-pub mod events {
-    pub use crate::patient_consent::{
-        AccessControlChanged, AccessRequestApproved, AccessRequestDenied, AccessRequested,
-        CodeUpgraded, ConsentGranted, ConsentPurposeUpdated, ConsentRevoked, DelegateAdded,
-        DelegateRemoved, OwnershipTransferred, PatientRegistered, Paused, Unpaused,
-    };
-}
+pub use self::patient_consent::{PatientConsent, PatientConsentRef};
+pub use data::*;
 
 #[cfg(test)]
 mod tests;
@@ -37,339 +31,52 @@ mod patient_consent {
     /// Version of this code, reported by `code_version`.
     const CODE_VERSION: u32 = if cfg!(feature = "upgrade-v2") { 2 } else { 1 };
 
+    use crate::core::{ConsentRegistry, GrantOrder};
+    use crate::data::*;
+    use crate::events::{emit, Event};
     use ink::codegen::TraitCallBuilder;
     use ink::prelude::vec::Vec;
-    use ink::storage::Mapping;
     use medrec_types::{
-        page_limit, AccessControlApi, DataType, PatientConsentApi, ProviderStanding, Purpose,
+        AccessControlApi, AccessLevel, Admin, Announced, ConsentAnswer, DataType,
+        EmergencyPreference, Link, PatientConsentApi, ProviderStanding, Purpose,
+        RecordManagementApi, RecordType,
     };
-
-    /// A registered patient.
-    #[ink::scale_derive(Encode, Decode, TypeInfo)]
-    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub struct PatientInfo {
-        pub registered_at: Timestamp,
-        /// Consents ever granted (re-grants included).
-        pub consents_granted: u32,
-        /// Consents ever revoked.
-        pub consents_revoked: u32,
-        /// Length of the patient's consent history.
-        pub history_len: u64,
-    }
-
-    /// A consent of one patient for one provider and one data type.
-    #[ink::scale_derive(Encode, Decode, TypeInfo)]
-    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub struct Consent {
-        pub granted_at: Timestamp,
-        pub expires_at: Timestamp,
-        pub purpose: Purpose,
-        pub active: bool,
-        /// The patient, or the delegate who granted it.
-        pub granted_by: AccountId,
-        /// The access request this consent answered, if any.
-        pub request_id: Option<u64>,
-    }
-
-    impl Consent {
-        fn is_valid_at(&self, now: Timestamp) -> bool {
-            self.active && now < self.expires_at
-        }
-    }
-
-    /// What a history entry records.
-    #[ink::scale_derive(Encode, Decode, TypeInfo)]
-    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub enum ConsentAction {
-        Granted,
-        Revoked,
-        PurposeUpdated,
-        RequestDenied,
-        DelegateAdded,
-        DelegateRemoved,
-    }
-
-    /// One entry of a patient's consent history (append-only, from 0).
-    #[ink::scale_derive(Encode, Decode, TypeInfo)]
-    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub struct HistoryEntry {
-        /// Who acted: the patient or a delegate.
-        pub actor: AccountId,
-        pub action: ConsentAction,
-        /// The provider concerned (for delegate actions: the delegate).
-        pub subject: AccountId,
-        pub data_type: Option<DataType>,
-        pub purpose: Option<Purpose>,
-        pub expires_at: Option<Timestamp>,
-        pub request_id: Option<u64>,
-        pub at: Timestamp,
-    }
-
-    /// Status of an access request.
-    #[ink::scale_derive(Encode, Decode, TypeInfo)]
-    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub enum RequestStatus {
-        Pending,
-        Approved,
-        Denied,
-    }
-
-    /// A provider's request for a patient's consent.
-    #[ink::scale_derive(Encode, Decode, TypeInfo)]
-    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub struct AccessRequest {
-        pub patient: AccountId,
-        pub provider: AccountId,
-        pub data_type: DataType,
-        pub purpose: Purpose,
-        pub requested_at: Timestamp,
-        pub status: RequestStatus,
-        pub decided_by: Option<AccountId>,
-        pub decided_at: Option<Timestamp>,
-    }
-
-    /// The kind of authority a delegate holds.
-    #[ink::scale_derive(Encode, Decode, TypeInfo)]
-    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub enum DelegateKind {
-        Guardian,
-        PowerOfAttorney,
-    }
-
-    /// A delegation from a patient.
-    #[ink::scale_derive(Encode, Decode, TypeInfo)]
-    #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub struct Delegation {
-        pub kind: DelegateKind,
-        pub added_at: Timestamp,
-        pub expires_at: Timestamp,
-    }
-
-    /// Every way a message of this contract can fail.
-    #[ink::scale_derive(Encode, Decode, TypeInfo)]
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub enum Error {
-        /// Only the contract owner may do this.
-        NotOwner,
-        /// `set_code` named a code hash that is not uploaded (or the runtime refused it).
-        CodeUpgradeFailed,
-        /// The contract is paused (only revocations work).
-        ContractPaused,
-        /// `pause` on a paused contract.
-        AlreadyPaused,
-        /// `unpause` on a running contract.
-        NotPaused,
-        /// The caller registered already.
-        PatientAlreadyRegistered,
-        /// The patient has not registered.
-        PatientNotRegistered,
-        /// A duration of zero.
-        InvalidDuration,
-        /// A patient cannot consent to, delegate to, or request from itself.
-        CannotTargetSelf,
-        /// No consent exists for that provider and data type.
-        ConsentNotFound,
-        /// The consent was revoked already.
-        ConsentNotActive,
-        /// The consent has expired.
-        ConsentExpired,
-        /// The caller is neither the patient nor an unexpired delegate.
-        NotAuthorized,
-        /// No access request has that id.
-        RequestNotFound,
-        /// The request was decided already.
-        RequestNotPending,
-        /// The requesting provider is not registered in access-control.
-        ProviderNotRegistered,
-        /// The requesting provider is not verified.
-        ProviderNotVerified,
-        /// The requesting provider has been deactivated.
-        ProviderInactive,
-        /// The requesting provider's role does not allow the data type.
-        RoleNotAllowed,
-        /// The access-control contract could not be called or trapped.
-        AccessControlUnavailable,
-        /// No delegation exists for that account.
-        DelegateNotFound,
-        /// A time or counter would overflow.
-        Overflow,
-    }
-
-    pub type Result<T> = core::result::Result<T, Error>;
-
-    /// (patient, provider, data type): the key of a consent.
-    type ConsentKey = (AccountId, AccountId, DataType);
-
-    #[ink(event)]
-    pub struct PatientRegistered {
-        #[ink(topic)]
-        pub patient: AccountId,
-    }
-
-    #[ink(event)]
-    pub struct ConsentGranted {
-        #[ink(topic)]
-        pub patient: AccountId,
-        #[ink(topic)]
-        pub provider: AccountId,
-        pub data_type: DataType,
-        pub purpose: Purpose,
-        pub expires_at: Timestamp,
-        /// The patient or the delegate who acted.
-        #[ink(topic)]
-        pub actor: AccountId,
-        pub request_id: Option<u64>,
-    }
-
-    #[ink(event)]
-    pub struct ConsentRevoked {
-        #[ink(topic)]
-        pub patient: AccountId,
-        #[ink(topic)]
-        pub provider: AccountId,
-        pub data_type: DataType,
-        #[ink(topic)]
-        pub actor: AccountId,
-    }
-
-    #[ink(event)]
-    pub struct ConsentPurposeUpdated {
-        #[ink(topic)]
-        pub patient: AccountId,
-        #[ink(topic)]
-        pub provider: AccountId,
-        pub data_type: DataType,
-        pub purpose: Purpose,
-    }
-
-    #[ink(event)]
-    pub struct AccessRequested {
-        #[ink(topic)]
-        pub patient: AccountId,
-        #[ink(topic)]
-        pub provider: AccountId,
-        pub request_id: u64,
-        pub data_type: DataType,
-        pub purpose: Purpose,
-    }
-
-    #[ink(event)]
-    pub struct AccessRequestApproved {
-        #[ink(topic)]
-        pub patient: AccountId,
-        #[ink(topic)]
-        pub provider: AccountId,
-        pub request_id: u64,
-        #[ink(topic)]
-        pub actor: AccountId,
-    }
-
-    #[ink(event)]
-    pub struct AccessRequestDenied {
-        #[ink(topic)]
-        pub patient: AccountId,
-        #[ink(topic)]
-        pub provider: AccountId,
-        pub request_id: u64,
-        #[ink(topic)]
-        pub actor: AccountId,
-    }
-
-    #[ink(event)]
-    pub struct DelegateAdded {
-        #[ink(topic)]
-        pub patient: AccountId,
-        #[ink(topic)]
-        pub delegate: AccountId,
-        pub kind: DelegateKind,
-        pub expires_at: Timestamp,
-    }
-
-    #[ink(event)]
-    pub struct DelegateRemoved {
-        #[ink(topic)]
-        pub patient: AccountId,
-        #[ink(topic)]
-        pub delegate: AccountId,
-    }
-
-    #[ink(event)]
-    pub struct Paused {
-        #[ink(topic)]
-        pub by: AccountId,
-    }
-
-    #[ink(event)]
-    pub struct Unpaused {
-        #[ink(topic)]
-        pub by: AccountId,
-    }
-
-    #[ink(event)]
-    pub struct AccessControlChanged {
-        pub old: AccountId,
-        pub new: AccountId,
-    }
-
-    /// The contract's code was replaced (`set_code`); storage and address stay.
-    #[ink(event)]
-    pub struct CodeUpgraded {
-        #[ink(topic)]
-        pub code_hash: Hash,
-        #[ink(topic)]
-        pub by: AccountId,
-    }
-
-    #[ink(event)]
-    pub struct OwnershipTransferred {
-        #[ink(topic)]
-        pub previous_owner: AccountId,
-        #[ink(topic)]
-        pub new_owner: AccountId,
-    }
 
     #[ink(storage)]
     pub struct PatientConsent {
-        owner: AccountId,
-        access_control: AccountId,
-        paused: bool,
-        patients: Mapping<AccountId, PatientInfo>,
-        /// (patient, provider, data type) -> consent.
-        consents: Mapping<ConsentKey, Consent>,
-        /// (patient, index) -> history entry; indexes run from 0 per patient.
-        history: Mapping<(AccountId, u64), HistoryEntry>,
-        requests: Mapping<u64, AccessRequest>,
-        /// Id the next request gets; ids start at 1.
-        next_request_id: u64,
-        /// (patient, delegate) -> delegation.
-        delegates: Mapping<(AccountId, AccountId), Delegation>,
+        registry: ConsentRegistry,
     }
 
     impl PatientConsent {
         /// Deploys the consent registry; the caller becomes the owner.
         /// `access_control` is the access-control contract asked about
-        /// requesting providers.
+        /// requesting providers. record-management is wired afterwards with
+        /// `set_record_management`.
         #[ink(constructor)]
         pub fn new(access_control: AccountId) -> Self {
             Self {
-                owner: Self::env().caller(),
-                access_control,
-                paused: false,
-                patients: Mapping::default(),
-                consents: Mapping::default(),
-                history: Mapping::default(),
-                requests: Mapping::default(),
-                next_request_id: 1,
-                delegates: Mapping::default(),
+                registry: ConsentRegistry::new(Self::env().caller(), access_control),
             }
+        }
+
+        fn caller(&self) -> AccountId {
+            self.env().caller()
+        }
+
+        fn now(&self) -> Timestamp {
+            self.env().block_timestamp()
+        }
+
+        fn done(&self, event: Result<Event>) -> Result<()> {
+            emit(event?);
+            Ok(())
+        }
+
+        fn admin_done(
+            &self,
+            event: core::result::Result<medrec_types::admin::AdminEvent, medrec_types::AdminError>,
+        ) -> Result<()> {
+            self.done(event.map(Event::Admin).map_err(Error::from))
         }
 
         // ---------------------------------------------------------------
@@ -378,168 +85,166 @@ mod patient_consent {
 
         /// Registers the caller as a patient.
         ///
+        /// Requirements: the caller is not registered.
+        ///
+        /// Pause: stops it.
+        ///
         /// # Errors
         /// `ContractPaused`, `PatientAlreadyRegistered`.
         ///
-        /// Emits `PatientRegistered` on success.
+        /// Emits `PatientRegistered`.
         #[ink(message)]
         pub fn register_patient(&mut self) -> Result<()> {
-            self.ensure_running()?;
-            let patient = self.env().caller();
-            if self.patients.contains(patient) {
-                return Err(Error::PatientAlreadyRegistered);
-            }
-            self.patients.insert(
-                patient,
-                &PatientInfo {
-                    registered_at: self.env().block_timestamp(),
-                    consents_granted: 0,
-                    consents_revoked: 0,
-                    history_len: 0,
-                },
-            );
-            self.env().emit_event(PatientRegistered { patient });
-            Ok(())
+            let e = self.registry.register_patient(self.caller(), self.now());
+            self.done(e)
         }
 
-        /// The patient's registration and counters.
+        /// The patient's registration, counters and emergency preference.
         #[ink(message)]
         pub fn get_patient(&self, patient: AccountId) -> Option<PatientInfo> {
-            self.patients.get(patient)
+            self.registry.get_patient(patient)
+        }
+
+        /// Sets what break-glass may reach: the non-sensitive types (the
+        /// default), every type including the sensitive ones, or nothing
+        /// (opt out).
+        ///
+        /// Requirements: the caller is the patient or an unexpired delegate.
+        ///
+        /// Pause: only a change that narrows what break-glass reaches works
+        /// while paused.
+        ///
+        /// # Errors
+        /// `PatientNotRegistered`, `NotAuthorized`, `ContractPaused`,
+        /// `Overflow`.
+        ///
+        /// Emits `EmergencyPreferenceChanged`.
+        #[ink(message)]
+        pub fn set_emergency_preference(
+            &mut self,
+            patient: AccountId,
+            preference: EmergencyPreference,
+        ) -> Result<()> {
+            let e = self.registry.set_emergency_preference(
+                self.caller(),
+                self.now(),
+                patient,
+                preference,
+            );
+            self.done(e)
+        }
+
+        /// The patient's break-glass preference (the default for an
+        /// unregistered account).
+        #[ink(message)]
+        pub fn emergency_preference(&self, patient: AccountId) -> EmergencyPreference {
+            self.registry.emergency_preference(patient)
         }
 
         // ---------------------------------------------------------------
         // Consents
         // ---------------------------------------------------------------
 
-        /// The caller (a registered patient) consents to `provider` seeing
-        /// `data_type` for `purpose` during `duration` milliseconds from now.
-        /// A consent for the same provider and data type is replaced.
-        /// Returns the expiry.
+        /// `patient` consents to `provider` seeing `data_type` for the given
+        /// purposes of use during `duration` ms from now; a consent for the
+        /// same provider and data type is replaced. Returns the expiry.
+        ///
+        /// Requirements: the caller is the patient or an unexpired delegate;
+        /// `provider` is neither the patient nor the caller; `duration` > 0;
+        /// at least one purpose.
+        ///
+        /// Pause: stops it.
         ///
         /// # Errors
-        /// `ContractPaused`, `PatientNotRegistered`, `InvalidDuration`,
-        /// `CannotTargetSelf`, `Overflow`.
+        /// `ContractPaused`, `PatientNotRegistered`, `NotAuthorized`,
+        /// `NoPurpose`, `CannotTargetSelf`, `InvalidDuration`, `Overflow`.
         ///
-        /// Emits `ConsentGranted` and appends to the history on success.
+        /// Emits `ConsentGranted`.
         #[ink(message)]
         pub fn grant_consent(
             &mut self,
-            provider: AccountId,
-            data_type: DataType,
-            duration: Timestamp,
-            purpose: Purpose,
-        ) -> Result<Timestamp> {
-            let patient = self.env().caller();
-            self.grant_impl(
-                patient, patient, provider, data_type, duration, purpose, None,
-            )
-        }
-
-        /// [`Self::grant_consent`] by a delegate on behalf of `patient`.
-        ///
-        /// # Errors
-        /// As `grant_consent`, and `NotAuthorized` when the caller is not an
-        /// unexpired delegate of `patient`.
-        #[ink(message)]
-        pub fn grant_consent_as_delegate(
-            &mut self,
             patient: AccountId,
             provider: AccountId,
             data_type: DataType,
             duration: Timestamp,
-            purpose: Purpose,
+            purposes: Vec<Purpose>,
         ) -> Result<Timestamp> {
-            let actor = self.env().caller();
-            self.grant_impl(actor, patient, provider, data_type, duration, purpose, None)
-        }
-
-        /// The caller revokes its consent for `provider` and `data_type`.
-        /// Works while the contract is paused.
-        ///
-        /// # Errors
-        /// `PatientNotRegistered`, `ConsentNotFound`, `ConsentNotActive`,
-        /// `Overflow`.
-        ///
-        /// Emits `ConsentRevoked` and appends to the history on success.
-        #[ink(message)]
-        pub fn revoke_consent(&mut self, provider: AccountId, data_type: DataType) -> Result<()> {
-            let patient = self.env().caller();
-            self.revoke_impl(patient, patient, provider, data_type)
-        }
-
-        /// [`Self::revoke_consent`] by a delegate on behalf of `patient`.
-        ///
-        /// # Errors
-        /// As `revoke_consent`, and `NotAuthorized`.
-        #[ink(message)]
-        pub fn revoke_consent_as_delegate(
-            &mut self,
-            patient: AccountId,
-            provider: AccountId,
-            data_type: DataType,
-        ) -> Result<()> {
-            let actor = self.env().caller();
-            self.revoke_impl(actor, patient, provider, data_type)
-        }
-
-        /// The caller changes the purpose of an active, unexpired consent.
-        ///
-        /// # Errors
-        /// `ContractPaused`, `PatientNotRegistered`, `ConsentNotFound`,
-        /// `ConsentNotActive`, `ConsentExpired`, `Overflow`.
-        ///
-        /// Emits `ConsentPurposeUpdated` and appends to the history on success.
-        #[ink(message)]
-        pub fn update_consent_purpose(
-            &mut self,
-            provider: AccountId,
-            data_type: DataType,
-            purpose: Purpose,
-        ) -> Result<()> {
-            self.ensure_running()?;
-            let patient = self.env().caller();
-            let mut info = self.ensure_acts_for(patient, patient)?;
-            let now = self.env().block_timestamp();
-            let mut consent = self
-                .consents
-                .get((patient, provider, data_type))
-                .ok_or(Error::ConsentNotFound)?;
-            if !consent.active {
-                return Err(Error::ConsentNotActive);
-            }
-            if now >= consent.expires_at {
-                return Err(Error::ConsentExpired);
-            }
-            consent.purpose = purpose;
-            self.append_history(
-                patient,
-                &mut info,
-                HistoryEntry {
-                    actor: patient,
-                    action: ConsentAction::PurposeUpdated,
-                    subject: provider,
-                    data_type: Some(data_type),
-                    purpose: Some(purpose),
-                    expires_at: Some(consent.expires_at),
-                    request_id: consent.request_id,
-                    at: now,
-                },
-            )?;
-            self.patients.insert(patient, &info);
-            self.consents
-                .insert((patient, provider, data_type), &consent);
-            self.env().emit_event(ConsentPurposeUpdated {
+            let (expires_at, event) = self.registry.grant_consent(
+                self.caller(),
+                self.now(),
                 patient,
                 provider,
                 data_type,
-                purpose,
-            });
-            Ok(())
+                duration,
+                &purposes,
+            )?;
+            emit(event);
+            Ok(expires_at)
         }
 
-        /// The stored consent for (patient, provider, data type), whatever its
-        /// state.
+        /// Revokes the consent for `provider` and `data_type`.
+        ///
+        /// Requirements: the caller is the patient or an unexpired delegate;
+        /// the consent exists and is active.
+        ///
+        /// Pause: works while paused.
+        ///
+        /// # Errors
+        /// `PatientNotRegistered`, `NotAuthorized`, `ConsentNotFound`,
+        /// `ConsentNotActive`, `Overflow`.
+        ///
+        /// Emits `ConsentRevoked`.
+        #[ink(message)]
+        pub fn revoke_consent(
+            &mut self,
+            patient: AccountId,
+            provider: AccountId,
+            data_type: DataType,
+        ) -> Result<()> {
+            let e = self.registry.revoke_consent(
+                self.caller(),
+                self.now(),
+                patient,
+                provider,
+                data_type,
+            );
+            self.done(e)
+        }
+
+        /// Replaces the purposes an active, unexpired consent covers.
+        ///
+        /// Requirements: the caller is the patient or an unexpired delegate;
+        /// the consent is active and unexpired; at least one purpose.
+        ///
+        /// Pause: stops it.
+        ///
+        /// # Errors
+        /// `ContractPaused`, `PatientNotRegistered`, `NotAuthorized`,
+        /// `NoPurpose`, `ConsentNotFound`, `ConsentNotActive`,
+        /// `ConsentExpired`, `Overflow`.
+        ///
+        /// Emits `ConsentPurposesUpdated`.
+        #[ink(message)]
+        pub fn update_consent_purposes(
+            &mut self,
+            patient: AccountId,
+            provider: AccountId,
+            data_type: DataType,
+            purposes: Vec<Purpose>,
+        ) -> Result<()> {
+            let e = self.registry.update_consent_purposes(
+                self.caller(),
+                self.now(),
+                patient,
+                provider,
+                data_type,
+                &purposes,
+            );
+            self.done(e)
+        }
+
+        /// The stored consent for (patient, provider, data type), whatever
+        /// its state.
         #[ink(message)]
         pub fn get_consent(
             &self,
@@ -547,7 +252,27 @@ mod patient_consent {
             provider: AccountId,
             data_type: DataType,
         ) -> Option<Consent> {
-            self.consents.get((patient, provider, data_type))
+            self.registry.get_consent(patient, provider, data_type)
+        }
+
+        /// Up to `limit` (at most `MAX_PAGE`) of the patient's consents, in
+        /// the order first granted, with their status now.
+        #[ink(message)]
+        pub fn consents_of(&self, patient: AccountId, from: u64, limit: u32) -> Vec<ConsentView> {
+            self.registry.consents_of(patient, from, limit, self.now())
+        }
+
+        /// How many (patient, data type) consents `provider` was ever given.
+        #[ink(message)]
+        pub fn provider_consent_count(&self, provider: AccountId) -> u64 {
+            self.registry.provider_consent_count(provider)
+        }
+
+        /// Up to `limit` (at most `MAX_PAGE`) consents given to `provider`
+        /// (its patients), with their status now.
+        #[ink(message)]
+        pub fn consents_to(&self, provider: AccountId, from: u64, limit: u32) -> Vec<ConsentView> {
+            self.registry.consents_to(provider, from, limit, self.now())
         }
 
         /// Whether `code` is the number of a data type (the original's
@@ -564,40 +289,42 @@ mod patient_consent {
         /// Length of the patient's consent history.
         #[ink(message)]
         pub fn history_len(&self, patient: AccountId) -> u64 {
-            self.patients.get(patient).map_or(0, |p| p.history_len)
+            self.registry.history_len(patient)
         }
 
         /// One entry of the patient's consent history.
         #[ink(message)]
         pub fn history_entry(&self, patient: AccountId, index: u64) -> Option<HistoryEntry> {
-            self.history.get((patient, index))
+            self.registry.history_entry(patient, index)
         }
 
-        /// Up to `limit` (capped at `MAX_PAGE`) history entries from `from`.
+        /// Up to `limit` (at most `MAX_PAGE`) history entries from `from`.
         #[ink(message)]
         pub fn history(&self, patient: AccountId, from: u64, limit: u32) -> Vec<HistoryEntry> {
-            let end = from
-                .saturating_add(u64::from(page_limit(limit)))
-                .min(self.history_len(patient));
-            (from..end)
-                .filter_map(|index| self.history.get((patient, index)))
-                .collect()
+            self.registry.history(patient, from, limit)
         }
 
         // ---------------------------------------------------------------
         // Access requests
         // ---------------------------------------------------------------
 
-        /// The caller, a provider, asks `patient` for consent to `data_type`.
-        /// Access-control must find it registered, verified, active and its
-        /// role allowed the data type. Returns the request id.
+        /// The caller, a provider, asks `patient` for consent to `data_type`
+        /// for `purpose`. Returns the request id.
+        ///
+        /// Requirements: `patient` is registered and is not the caller;
+        /// access-control finds the caller registered, verified and active,
+        /// with a role that allows the data type and the purpose; the caller
+        /// has no pending request for this patient and data type.
+        ///
+        /// Pause: stops it.
         ///
         /// # Errors
         /// `ContractPaused`, `PatientNotRegistered`, `CannotTargetSelf`,
-        /// `ProviderNotRegistered`, `ProviderNotVerified`, `ProviderInactive`,
-        /// `RoleNotAllowed`, `AccessControlUnavailable`, `Overflow`.
+        /// `ProviderNotRegistered`, `ProviderNotVerified`,
+        /// `ProviderInactive`, `RoleNotAllowed`, `PurposeNotAllowed`,
+        /// `RequestAlreadyPending`, `AccessControlUnavailable`, `Overflow`.
         ///
-        /// Emits `AccessRequested` on success.
+        /// Emits `AccessRequested`.
         #[ink(message)]
         pub fn request_access(
             &mut self,
@@ -605,125 +332,153 @@ mod patient_consent {
             data_type: DataType,
             purpose: Purpose,
         ) -> Result<u64> {
-            self.ensure_running()?;
-            let provider = self.env().caller();
-            if !self.patients.contains(patient) {
-                return Err(Error::PatientNotRegistered);
-            }
-            if provider == patient {
-                return Err(Error::CannotTargetSelf);
-            }
-            let standing = self.provider_standing(provider, patient, data_type)?;
-            self.request_access_inner(provider, patient, data_type, purpose, standing)
+            let caller = self.caller();
+            self.registry.admin.ensure_running()?;
+            let standing = self.provider_standing(caller, patient, data_type, purpose)?;
+            let (id, event) = self.registry.request_access(
+                caller,
+                self.now(),
+                patient,
+                data_type,
+                purpose,
+                standing,
+            )?;
+            emit(event);
+            Ok(id)
         }
 
-        /// Approves a pending request: creates the consent it asked for, for
-        /// `duration` milliseconds. The patient or an unexpired delegate may
-        /// approve. Returns the consent's expiry.
+        /// Approves a pending request: consents to its provider, data type
+        /// and purpose (added to the purposes of a consent still in force)
+        /// for `duration` ms; with `record_types`, record-management also
+        /// gives the provider `level` on each of them until the same expiry,
+        /// so one approval lets the provider act. Returns the expiry.
+        ///
+        /// Requirements: the caller is the patient or an unexpired delegate,
+        /// and not the requesting provider; the request is pending;
+        /// `duration` > 0; with record types: `level` is Read, Write or
+        /// Admin, each type's data type is covered by the request's, and
+        /// record-management accepts the grant.
+        ///
+        /// Pause: stops it (and so does a paused record-management, when
+        /// record types are given).
         ///
         /// # Errors
-        /// `ContractPaused`, `RequestNotFound`, `NotAuthorized`,
-        /// `RequestNotPending`, `InvalidDuration`, `Overflow`.
+        /// `ContractPaused`, `RequestNotFound`, `PatientNotRegistered`,
+        /// `NotAuthorized`, `RequestNotPending`, `CannotTargetSelf`,
+        /// `InvalidAccessLevel`, `RecordTypeNotRequested`,
+        /// `RecordManagementNotSet`, `InvalidDuration`,
+        /// `RecordManagementUnavailable`, `PermissionGrantRefused`,
+        /// `Overflow`.
         ///
-        /// Emits `AccessRequestApproved` and `ConsentGranted` on success.
+        /// Emits `ConsentGranted` and `AccessRequestApproved` (and
+        /// record-management its audit events).
         #[ink(message)]
         pub fn approve_access_request(
             &mut self,
             request_id: u64,
             duration: Timestamp,
+            record_types: Vec<RecordType>,
+            level: AccessLevel,
         ) -> Result<Timestamp> {
-            self.ensure_running()?;
-            let actor = self.env().caller();
-            let (mut request, _) = self.pending_request(actor, request_id)?;
-            let expires_at = self.grant_impl(
-                actor,
-                request.patient,
-                request.provider,
-                request.data_type,
-                duration,
-                request.purpose,
-                Some(request_id),
-            )?;
-            request.status = RequestStatus::Approved;
-            request.decided_by = Some(actor);
-            request.decided_at = Some(self.env().block_timestamp());
-            self.requests.insert(request_id, &request);
-            self.env().emit_event(AccessRequestApproved {
-                patient: request.patient,
-                provider: request.provider,
+            let approval = self.registry.approve_access_request(
+                self.caller(),
+                self.now(),
                 request_id,
-                actor,
-            });
-            Ok(expires_at)
+                duration,
+                &record_types,
+                level,
+            )?;
+            if let Some(order) = approval.grant {
+                self.grant_in_record_management(order)?;
+            }
+            for event in approval.events {
+                emit(event);
+            }
+            Ok(approval.expires_at)
         }
 
-        /// Denies a pending request. The patient or an unexpired delegate may
-        /// deny.
+        /// Denies a pending request.
+        ///
+        /// Requirements: the caller is the patient or an unexpired delegate;
+        /// the request is pending.
+        ///
+        /// Pause: stops it.
         ///
         /// # Errors
-        /// `ContractPaused`, `RequestNotFound`, `NotAuthorized`,
-        /// `RequestNotPending`, `Overflow`.
+        /// `ContractPaused`, `RequestNotFound`, `PatientNotRegistered`,
+        /// `NotAuthorized`, `RequestNotPending`, `Overflow`.
         ///
-        /// Emits `AccessRequestDenied` and appends to the history on success.
+        /// Emits `AccessRequestDenied`.
         #[ink(message)]
         pub fn deny_access_request(&mut self, request_id: u64) -> Result<()> {
-            self.ensure_running()?;
-            let actor = self.env().caller();
-            let (mut request, mut info) = self.pending_request(actor, request_id)?;
-            let now = self.env().block_timestamp();
-            self.append_history(
-                request.patient,
-                &mut info,
-                HistoryEntry {
-                    actor,
-                    action: ConsentAction::RequestDenied,
-                    subject: request.provider,
-                    data_type: Some(request.data_type),
-                    purpose: Some(request.purpose),
-                    expires_at: None,
-                    request_id: Some(request_id),
-                    at: now,
-                },
-            )?;
-            request.status = RequestStatus::Denied;
-            request.decided_by = Some(actor);
-            request.decided_at = Some(now);
-            self.patients.insert(request.patient, &info);
-            self.requests.insert(request_id, &request);
-            self.env().emit_event(AccessRequestDenied {
-                patient: request.patient,
-                provider: request.provider,
-                request_id,
-                actor,
-            });
-            Ok(())
+            let e = self
+                .registry
+                .deny_access_request(self.caller(), self.now(), request_id);
+            self.done(e)
         }
 
         /// An access request and its status.
         #[ink(message)]
         pub fn get_access_request(&self, request_id: u64) -> Option<AccessRequest> {
-            self.requests.get(request_id)
+            self.registry.get_access_request(request_id)
         }
 
         /// How many requests were ever made (the last id).
         #[ink(message)]
         pub fn request_count(&self) -> u64 {
-            self.next_request_id.saturating_sub(1)
+            self.registry.request_count()
+        }
+
+        /// How many requests await the patient's decision.
+        #[ink(message)]
+        pub fn pending_count(&self, patient: AccountId) -> u64 {
+            self.registry.pending_count(patient)
+        }
+
+        /// Up to `limit` (at most `MAX_PAGE`) requests awaiting the
+        /// patient's decision, from position `from` (a decision moves the
+        /// last pending request into the freed position).
+        #[ink(message)]
+        pub fn pending_requests(
+            &self,
+            patient: AccountId,
+            from: u64,
+            limit: u32,
+        ) -> Vec<RequestView> {
+            self.registry.pending_requests(patient, from, limit)
+        }
+
+        /// How many requests `provider` ever made.
+        #[ink(message)]
+        pub fn provider_request_count(&self, provider: AccountId) -> u64 {
+            self.registry.provider_request_count(provider)
+        }
+
+        /// Up to `limit` (at most `MAX_PAGE`) requests `provider` made,
+        /// oldest first, with their status.
+        #[ink(message)]
+        pub fn requests_by(&self, provider: AccountId, from: u64, limit: u32) -> Vec<RequestView> {
+            self.registry.requests_by(provider, from, limit)
         }
 
         // ---------------------------------------------------------------
         // Delegates
         // ---------------------------------------------------------------
 
-        /// The caller (a registered patient) names `delegate` for `duration`
-        /// milliseconds; an existing delegation of the same account is
-        /// replaced. Returns the expiry.
+        /// The caller, a registered patient, names `delegate` for `duration`
+        /// ms; naming the same delegate again renews it. Returns the expiry.
+        ///
+        /// Requirements: the caller is a registered patient (a delegate
+        /// cannot name delegates); `delegate` is not the caller;
+        /// `duration` > 0.
+        ///
+        /// Pause: stops it.
         ///
         /// # Errors
         /// `ContractPaused`, `PatientNotRegistered`, `CannotTargetSelf`,
         /// `InvalidDuration`, `Overflow`.
         ///
-        /// Emits `DelegateAdded` and appends to the history on success.
+        /// Emits `DelegateAdded`.
         #[ink(message)]
         pub fn add_delegate(
             &mut self,
@@ -731,173 +486,346 @@ mod patient_consent {
             kind: DelegateKind,
             duration: Timestamp,
         ) -> Result<Timestamp> {
-            self.ensure_running()?;
-            let patient = self.env().caller();
-            let mut info = self.ensure_acts_for(patient, patient)?;
-            if delegate == patient {
-                return Err(Error::CannotTargetSelf);
-            }
-            if duration == 0 {
-                return Err(Error::InvalidDuration);
-            }
-            let now = self.env().block_timestamp();
-            let expires_at = now.checked_add(duration).ok_or(Error::Overflow)?;
-            self.append_history(
-                patient,
-                &mut info,
-                HistoryEntry {
-                    actor: patient,
-                    action: ConsentAction::DelegateAdded,
-                    subject: delegate,
-                    data_type: None,
-                    purpose: None,
-                    expires_at: Some(expires_at),
-                    request_id: None,
-                    at: now,
-                },
-            )?;
-            self.patients.insert(patient, &info);
-            self.delegates.insert(
-                (patient, delegate),
-                &Delegation {
-                    kind,
-                    added_at: now,
-                    expires_at,
-                },
-            );
-            self.env().emit_event(DelegateAdded {
-                patient,
-                delegate,
-                kind,
-                expires_at,
-            });
+            let (expires_at, event) =
+                self.registry
+                    .add_delegate(self.caller(), self.now(), delegate, kind, duration)?;
+            emit(event);
             Ok(expires_at)
         }
 
-        /// The caller removes a delegation. Works while paused.
+        /// Ends a delegation now: the patient removes the delegate, or the
+        /// delegate steps down.
+        ///
+        /// Requirements: the caller is the patient or the delegate itself;
+        /// the delegation has not expired.
+        ///
+        /// Pause: works while paused.
         ///
         /// # Errors
-        /// `PatientNotRegistered`, `DelegateNotFound`, `Overflow`.
+        /// `NotAuthorized`, `PatientNotRegistered`, `DelegateNotFound`,
+        /// `Overflow`.
         ///
-        /// Emits `DelegateRemoved` and appends to the history on success.
+        /// Emits `DelegateRemoved`.
         #[ink(message)]
-        pub fn remove_delegate(&mut self, delegate: AccountId) -> Result<()> {
-            let patient = self.env().caller();
-            let mut info = self.ensure_acts_for(patient, patient)?;
-            if !self.delegates.contains((patient, delegate)) {
-                return Err(Error::DelegateNotFound);
-            }
-            self.append_history(
-                patient,
-                &mut info,
-                HistoryEntry {
-                    actor: patient,
-                    action: ConsentAction::DelegateRemoved,
-                    subject: delegate,
-                    data_type: None,
-                    purpose: None,
-                    expires_at: None,
-                    request_id: None,
-                    at: self.env().block_timestamp(),
-                },
-            )?;
-            self.patients.insert(patient, &info);
-            self.delegates.remove((patient, delegate));
-            self.env().emit_event(DelegateRemoved { patient, delegate });
-            Ok(())
+        pub fn remove_delegate(&mut self, patient: AccountId, delegate: AccountId) -> Result<()> {
+            let e = self
+                .registry
+                .remove_delegate(self.caller(), self.now(), patient, delegate);
+            self.done(e)
         }
 
         /// The delegation of `delegate` by `patient`, expired or not.
         #[ink(message)]
         pub fn get_delegate(&self, patient: AccountId, delegate: AccountId) -> Option<Delegation> {
-            self.delegates.get((patient, delegate))
+            self.registry.get_delegate(patient, delegate)
         }
 
-        // ---------------------------------------------------------------
-        // Administration
-        // ---------------------------------------------------------------
-
-        /// The contract owner.
+        /// Up to `limit` (at most `MAX_PAGE`) accounts `patient` ever named
+        /// delegate, with whether each may act now.
         #[ink(message)]
-        pub fn owner(&self) -> AccountId {
-            self.owner
+        pub fn delegates_of(
+            &self,
+            patient: AccountId,
+            from: u64,
+            limit: u32,
+        ) -> Vec<DelegationView> {
+            self.registry.delegates_of(patient, from, limit, self.now())
         }
+
+        /// How many patients ever named `delegate`.
+        #[ink(message)]
+        pub fn represented_count(&self, delegate: AccountId) -> u64 {
+            self.registry.represented_count(delegate)
+        }
+
+        /// Up to `limit` (at most `MAX_PAGE`) patients who ever named
+        /// `delegate`, with whether it may act for each now.
+        #[ink(message)]
+        pub fn represented_by(
+            &self,
+            delegate: AccountId,
+            from: u64,
+            limit: u32,
+        ) -> Vec<DelegationView> {
+            self.registry
+                .represented_by(delegate, from, limit, self.now())
+        }
+
+        // ---------------------------------------------------------------
+        // Links to the other contracts
+        // ---------------------------------------------------------------
 
         /// The access-control contract this contract asks.
         #[ink(message)]
         pub fn access_control(&self) -> AccountId {
-            self.access_control
+            self.registry.access_control()
+        }
+
+        /// The record-management contract approvals hand permissions to.
+        #[ink(message)]
+        pub fn record_management(&self) -> Option<AccountId> {
+            self.registry.record_management()
+        }
+
+        /// Wires record-management, once (it is deployed after this
+        /// contract); later changes are announced and delayed.
+        ///
+        /// Requirements: the caller is the owner; the link is not set; the
+        /// target is not this contract.
+        ///
+        /// Pause: works while paused.
+        ///
+        /// # Errors
+        /// `NotOwner`, `LinkAlreadySet`, `CannotTargetSelf`.
+        ///
+        /// Emits `LinkChanged`.
+        #[ink(message)]
+        pub fn set_record_management(&mut self, record_management: AccountId) -> Result<()> {
+            let this = self.env().account_id();
+            let e = self
+                .registry
+                .set_record_management(self.caller(), this, record_management);
+            self.done(e)
+        }
+
+        /// The announced repoint of `link`, if any.
+        #[ink(message)]
+        pub fn pending_link(&self, link: Link) -> Option<Announced<AccountId>> {
+            self.registry.pending_link(link)
+        }
+
+        /// Announces repointing `link` (AccessControl or RecordManagement)
+        /// at `target`; `apply_link` may do it once the upgrade delay has
+        /// passed. Returns when.
+        ///
+        /// Requirements: the caller is the owner; the target is not this
+        /// contract; no repoint of that link is announced.
+        ///
+        /// Pause: works while paused.
+        ///
+        /// # Errors
+        /// `UnknownLink`, `NotOwner`, `CannotTargetSelf`, `AlreadyAnnounced`,
+        /// `Overflow`.
+        ///
+        /// Emits `LinkAnnounced`.
+        #[ink(message)]
+        pub fn announce_link(&mut self, link: Link, target: AccountId) -> Result<Timestamp> {
+            let this = self.env().account_id();
+            let (at, event) =
+                self.registry
+                    .announce_link(self.caller(), self.now(), this, link, target)?;
+            emit(event);
+            Ok(at)
+        }
+
+        /// Withdraws the announced repoint of `link`.
+        ///
+        /// Requirements: the caller is the owner; a repoint is announced.
+        ///
+        /// Pause: works while paused.
+        ///
+        /// # Errors
+        /// `UnknownLink`, `NotOwner`, `NothingAnnounced`.
+        ///
+        /// Emits `LinkAnnouncementCancelled`.
+        #[ink(message)]
+        pub fn cancel_link(&mut self, link: Link) -> Result<()> {
+            let e = self.registry.cancel_link(self.caller(), link);
+            self.done(e)
+        }
+
+        /// Repoints `link` at the announced target.
+        ///
+        /// Requirements: the caller is the owner; a repoint is announced and
+        /// its delay has passed.
+        ///
+        /// Pause: works while paused.
+        ///
+        /// # Errors
+        /// `UnknownLink`, `NotOwner`, `NothingAnnounced`, `TooEarly`.
+        ///
+        /// Emits `LinkChanged`.
+        #[ink(message)]
+        pub fn apply_link(&mut self, link: Link) -> Result<()> {
+            let e = self.registry.apply_link(self.caller(), self.now(), link);
+            self.done(e)
+        }
+
+        // ---------------------------------------------------------------
+        // Administration (the shared admin core)
+        // ---------------------------------------------------------------
+
+        /// The owner, the proposed owner, the pause flag, the upgrade delay
+        /// and the announced upgrade.
+        #[ink(message)]
+        pub fn admin(&self) -> Admin {
+            self.registry.admin
         }
 
         /// Whether the contract is paused.
         #[ink(message)]
         pub fn paused(&self) -> bool {
-            self.paused
+            self.registry.admin.paused()
         }
 
-        /// Points the contract at another access-control contract.
+        /// Proposes `new_owner`; ownership moves when it accepts.
+        ///
+        /// Requirements: the caller is the owner; `new_owner` is not the
+        /// caller.
+        ///
+        /// Pause: works while paused.
         ///
         /// # Errors
-        /// `NotOwner`. Emits `AccessControlChanged`.
+        /// `NotOwner`, `CannotTargetSelf`.
+        ///
+        /// Emits `OwnershipProposed`.
         #[ink(message)]
-        pub fn set_access_control(&mut self, access_control: AccountId) -> Result<()> {
-            self.ensure_owner()?;
-            let old = self.access_control;
-            self.access_control = access_control;
-            self.env().emit_event(AccessControlChanged {
-                old,
-                new: access_control,
-            });
-            Ok(())
+        pub fn propose_owner(&mut self, new_owner: AccountId) -> Result<()> {
+            let e = self.registry.admin.propose_owner(self.caller(), new_owner);
+            self.admin_done(e)
         }
 
-        /// Pauses every change except revocations and delegate removal.
+        /// The proposed owner takes ownership.
+        ///
+        /// Requirements: the caller is the proposed owner.
+        ///
+        /// Pause: works while paused.
         ///
         /// # Errors
-        /// `NotOwner`, `AlreadyPaused`. Emits `Paused`.
+        /// `NoPendingOwner`, `NotPendingOwner`.
+        ///
+        /// Emits `OwnershipTransferred`.
+        #[ink(message)]
+        pub fn accept_ownership(&mut self) -> Result<()> {
+            let e = self.registry.admin.accept_ownership(self.caller());
+            self.admin_done(e)
+        }
+
+        /// Withdraws the ownership proposal.
+        ///
+        /// Requirements: the caller is the owner; a transfer is proposed.
+        ///
+        /// Pause: works while paused.
+        ///
+        /// # Errors
+        /// `NotOwner`, `NoPendingOwner`.
+        ///
+        /// Emits `OwnershipProposalCancelled`.
+        #[ink(message)]
+        pub fn cancel_ownership_proposal(&mut self) -> Result<()> {
+            let e = self.registry.admin.cancel_ownership_proposal(self.caller());
+            self.admin_done(e)
+        }
+
+        /// Pauses every change except revocations, delegate removal and
+        /// narrowing the break-glass preference.
+        ///
+        /// Requirements: the caller is the owner; the contract is running.
+        ///
+        /// # Errors
+        /// `NotOwner`, `AlreadyPaused`.
+        ///
+        /// Emits `Paused`.
         #[ink(message)]
         pub fn pause(&mut self) -> Result<()> {
-            let by = self.ensure_owner()?;
-            if self.paused {
-                return Err(Error::AlreadyPaused);
-            }
-            self.paused = true;
-            self.env().emit_event(Paused { by });
-            Ok(())
+            let e = self.registry.admin.pause(self.caller());
+            self.admin_done(e)
         }
 
         /// Resumes normal operation.
         ///
+        /// Requirements: the caller is the owner; the contract is paused.
+        ///
         /// # Errors
-        /// `NotOwner`, `NotPaused`. Emits `Unpaused`.
+        /// `NotOwner`, `NotPaused`.
+        ///
+        /// Emits `Unpaused`.
         #[ink(message)]
         pub fn unpause(&mut self) -> Result<()> {
-            let by = self.ensure_owner()?;
-            if !self.paused {
-                return Err(Error::NotPaused);
-            }
-            self.paused = false;
-            self.env().emit_event(Unpaused { by });
-            Ok(())
+            let e = self.registry.admin.unpause(self.caller());
+            self.admin_done(e)
         }
 
-        /// Replaces this contract's code with already-uploaded code, keeping
-        /// the address and every stored value (pallet-contracts
-        /// `set_code_hash`). The new code must keep the storage layout: see
-        /// "Upgrades" in the README.
+        /// Sets the delay between announcing an upgrade or a repoint and
+        /// applying it (pending announcements keep theirs).
+        ///
+        /// Requirements: the caller is the owner; `delay` is within
+        /// 1 day ..= 30 days.
+        ///
+        /// Pause: works while paused.
         ///
         /// # Errors
-        /// `NotOwner`; `CodeUpgradeFailed` when no code with `code_hash` is
-        /// uploaded.
+        /// `NotOwner`, `InvalidUpgradeDelay`.
         ///
-        /// Emits `CodeUpgraded` on success.
+        /// Emits `UpgradeDelayChanged`.
         #[ink(message)]
-        pub fn set_code(&mut self, code_hash: Hash) -> Result<()> {
-            let by = self.ensure_owner()?;
+        pub fn set_upgrade_delay(&mut self, delay: Timestamp) -> Result<()> {
+            let e = self.registry.admin.set_upgrade_delay(self.caller(), delay);
+            self.admin_done(e)
+        }
+
+        /// Announces replacing this contract's code with the uploaded code
+        /// `code_hash`; `apply_code_upgrade` may switch to it once the
+        /// upgrade delay has passed. Returns when.
+        ///
+        /// Requirements: the caller is the owner; no upgrade is announced.
+        ///
+        /// Pause: works while paused.
+        ///
+        /// # Errors
+        /// `NotOwner`, `AlreadyAnnounced`, `Overflow`.
+        ///
+        /// Emits `CodeUpgradeAnnounced`.
+        #[ink(message)]
+        pub fn announce_code_upgrade(&mut self, code_hash: Hash) -> Result<Timestamp> {
+            let e = self
+                .registry
+                .admin
+                .announce_code(self.caller(), self.now(), code_hash);
+            self.admin_done(e)?;
+            Ok(self
+                .registry
+                .admin
+                .pending_code()
+                .map_or(0, |a| a.effective_at))
+        }
+
+        /// Withdraws the announced upgrade.
+        ///
+        /// Requirements: the caller is the owner; an upgrade is announced.
+        ///
+        /// Pause: works while paused.
+        ///
+        /// # Errors
+        /// `NotOwner`, `NothingAnnounced`.
+        ///
+        /// Emits `CodeUpgradeCancelled`.
+        #[ink(message)]
+        pub fn cancel_code_upgrade(&mut self) -> Result<()> {
+            let e = self.registry.admin.cancel_code(self.caller());
+            self.admin_done(e)
+        }
+
+        /// Switches this contract to the announced code (pallet-contracts
+        /// `set_code_hash`), keeping the address and every stored value.
+        ///
+        /// Requirements: the caller is the owner; an upgrade is announced
+        /// and its delay has passed.
+        ///
+        /// Pause: works while paused.
+        ///
+        /// # Errors
+        /// `NotOwner`, `NothingAnnounced`, `TooEarly`, `CodeUpgradeFailed`.
+        ///
+        /// Emits `CodeUpgraded`.
+        #[ink(message)]
+        pub fn apply_code_upgrade(&mut self) -> Result<()> {
+            let caller = self.caller();
+            let code_hash = self.registry.admin.take_due_code(caller, self.now())?;
             self.env()
                 .set_code_hash(&code_hash)
                 .map_err(|_| Error::CodeUpgradeFailed)?;
-            self.env().emit_event(CodeUpgraded { code_hash, by });
+            emit(Event::Admin(Admin::code_upgraded(caller, code_hash)));
             Ok(())
         }
 
@@ -908,78 +836,23 @@ mod patient_consent {
             CODE_VERSION
         }
 
-        /// Hands ownership to `new_owner`.
-        ///
-        /// # Errors
-        /// `NotOwner`. Emits `OwnershipTransferred`.
-        #[ink(message)]
-        pub fn transfer_ownership(&mut self, new_owner: AccountId) -> Result<()> {
-            let previous_owner = self.ensure_owner()?;
-            self.owner = new_owner;
-            self.env().emit_event(OwnershipTransferred {
-                previous_owner,
-                new_owner,
-            });
-            Ok(())
-        }
-
         // ---------------------------------------------------------------
-        // Internals
+        // Cross-contract calls: each maps every failure to a named error
         // ---------------------------------------------------------------
 
-        /// The request logic once access-control has judged the provider;
-        /// split out so unit tests can drive it without a cross-contract call.
-        pub(crate) fn request_access_inner(
-            &mut self,
-            provider: AccountId,
-            patient: AccountId,
-            data_type: DataType,
-            purpose: Purpose,
-            standing: ProviderStanding,
-        ) -> Result<u64> {
-            match standing {
-                ProviderStanding::Cleared => {}
-                ProviderStanding::NotRegistered => return Err(Error::ProviderNotRegistered),
-                ProviderStanding::NotVerified => return Err(Error::ProviderNotVerified),
-                ProviderStanding::Inactive => return Err(Error::ProviderInactive),
-                ProviderStanding::RoleNotAllowed => return Err(Error::RoleNotAllowed),
-            }
-            let request_id = self.next_request_id;
-            self.next_request_id = request_id.checked_add(1).ok_or(Error::Overflow)?;
-            self.requests.insert(
-                request_id,
-                &AccessRequest {
-                    patient,
-                    provider,
-                    data_type,
-                    purpose,
-                    requested_at: self.env().block_timestamp(),
-                    status: RequestStatus::Pending,
-                    decided_by: None,
-                    decided_at: None,
-                },
-            );
-            self.env().emit_event(AccessRequested {
-                patient,
-                provider,
-                request_id,
-                data_type,
-                purpose,
-            });
-            Ok(request_id)
-        }
-
-        /// One cross-contract call to access-control.
+        /// One call to access-control.
         fn provider_standing(
             &self,
             provider: AccountId,
             patient: AccountId,
             data_type: DataType,
+            purpose: Purpose,
         ) -> Result<ProviderStanding> {
-            let access_control: ink::contract_ref!(AccessControlApi) = self.access_control.into();
+            let access_control: ink::contract_ref!(AccessControlApi) =
+                self.registry.access_control().into();
             match access_control
                 .call()
-                .assess_provider(provider, patient, data_type)
+                .assess_provider(provider, patient, data_type, purpose)
                 .try_invoke()
             {
                 Ok(Ok(assessment)) => Ok(assessment.standing),
@@ -987,225 +860,74 @@ mod patient_consent {
             }
         }
 
-        #[allow(clippy::too_many_arguments)]
-        fn grant_impl(
-            &mut self,
-            actor: AccountId,
-            patient: AccountId,
-            provider: AccountId,
-            data_type: DataType,
-            duration: Timestamp,
-            purpose: Purpose,
-            request_id: Option<u64>,
-        ) -> Result<Timestamp> {
-            self.ensure_running()?;
-            let mut info = self.ensure_acts_for(patient, actor)?;
-            if provider == patient {
-                return Err(Error::CannotTargetSelf);
+        /// One call to record-management, which checks that the caller is
+        /// this contract.
+        fn grant_in_record_management(&self, order: GrantOrder) -> Result<()> {
+            let target = self
+                .registry
+                .record_management()
+                .ok_or(Error::RecordManagementNotSet)?;
+            let mut record_management: ink::contract_ref!(RecordManagementApi) = target.into();
+            match record_management
+                .call_mut()
+                .grant_on_approval(
+                    order.patient,
+                    order.provider,
+                    order.actor,
+                    order.record_types,
+                    order.level,
+                    order.expires_at,
+                    order.request_id,
+                )
+                .try_invoke()
+            {
+                Ok(Ok(Ok(()))) => Ok(()),
+                Ok(Ok(Err(_))) => Err(Error::PermissionGrantRefused),
+                _ => Err(Error::RecordManagementUnavailable),
             }
-            if duration == 0 {
-                return Err(Error::InvalidDuration);
-            }
-            let now = self.env().block_timestamp();
-            let expires_at = now.checked_add(duration).ok_or(Error::Overflow)?;
-            info.consents_granted = info
-                .consents_granted
-                .checked_add(1)
-                .ok_or(Error::Overflow)?;
-            self.append_history(
-                patient,
-                &mut info,
-                HistoryEntry {
-                    actor,
-                    action: ConsentAction::Granted,
-                    subject: provider,
-                    data_type: Some(data_type),
-                    purpose: Some(purpose),
-                    expires_at: Some(expires_at),
-                    request_id,
-                    at: now,
-                },
-            )?;
-            self.patients.insert(patient, &info);
-            self.consents.insert(
-                (patient, provider, data_type),
-                &Consent {
-                    granted_at: now,
-                    expires_at,
-                    purpose,
-                    active: true,
-                    granted_by: actor,
-                    request_id,
-                },
-            );
-            self.env().emit_event(ConsentGranted {
-                patient,
-                provider,
-                data_type,
-                purpose,
-                expires_at,
-                actor,
-                request_id,
-            });
-            Ok(expires_at)
-        }
-
-        fn revoke_impl(
-            &mut self,
-            actor: AccountId,
-            patient: AccountId,
-            provider: AccountId,
-            data_type: DataType,
-        ) -> Result<()> {
-            // Deliberately no pause check: revocation always works.
-            let mut info = self.ensure_acts_for(patient, actor)?;
-            let mut consent = self
-                .consents
-                .get((patient, provider, data_type))
-                .ok_or(Error::ConsentNotFound)?;
-            if !consent.active {
-                return Err(Error::ConsentNotActive);
-            }
-            consent.active = false;
-            info.consents_revoked = info
-                .consents_revoked
-                .checked_add(1)
-                .ok_or(Error::Overflow)?;
-            self.append_history(
-                patient,
-                &mut info,
-                HistoryEntry {
-                    actor,
-                    action: ConsentAction::Revoked,
-                    subject: provider,
-                    data_type: Some(data_type),
-                    purpose: Some(consent.purpose),
-                    expires_at: Some(consent.expires_at),
-                    request_id: consent.request_id,
-                    at: self.env().block_timestamp(),
-                },
-            )?;
-            self.patients.insert(patient, &info);
-            self.consents
-                .insert((patient, provider, data_type), &consent);
-            self.env().emit_event(ConsentRevoked {
-                patient,
-                provider,
-                data_type,
-                actor,
-            });
-            Ok(())
-        }
-
-        /// A pending request that `actor` may decide.
-        fn pending_request(
-            &self,
-            actor: AccountId,
-            request_id: u64,
-        ) -> Result<(AccessRequest, PatientInfo)> {
-            let request = self
-                .requests
-                .get(request_id)
-                .ok_or(Error::RequestNotFound)?;
-            let info = self.ensure_acts_for(request.patient, actor)?;
-            if request.status != RequestStatus::Pending {
-                return Err(Error::RequestNotPending);
-            }
-            Ok((request, info))
-        }
-
-        /// The patient's record, when `actor` is the registered patient or an
-        /// unexpired delegate of it.
-        fn ensure_acts_for(&self, patient: AccountId, actor: AccountId) -> Result<PatientInfo> {
-            let info = self
-                .patients
-                .get(patient)
-                .ok_or(Error::PatientNotRegistered)?;
-            if actor == patient || self.is_delegate_now(patient, actor) {
-                Ok(info)
-            } else {
-                Err(Error::NotAuthorized)
-            }
-        }
-
-        fn is_delegate_now(&self, patient: AccountId, actor: AccountId) -> bool {
-            let now = self.env().block_timestamp();
-            self.delegates
-                .get((patient, actor))
-                .is_some_and(|d| now < d.expires_at)
-        }
-
-        /// Appends to the patient's history and counts it in `info`, which
-        /// the caller writes back.
-        fn append_history(
-            &mut self,
-            patient: AccountId,
-            info: &mut PatientInfo,
-            entry: HistoryEntry,
-        ) -> Result<u64> {
-            let index = info.history_len;
-            info.history_len = index.checked_add(1).ok_or(Error::Overflow)?;
-            self.history.insert((patient, index), &entry);
-            Ok(index)
-        }
-
-        fn ensure_owner(&self) -> Result<AccountId> {
-            let caller = self.env().caller();
-            if caller == self.owner {
-                Ok(caller)
-            } else {
-                Err(Error::NotOwner)
-            }
-        }
-
-        fn ensure_running(&self) -> Result<()> {
-            if self.paused {
-                Err(Error::ContractPaused)
-            } else {
-                Ok(())
-            }
-        }
-
-        fn consent_valid(
-            &self,
-            patient: AccountId,
-            provider: AccountId,
-            data_type: DataType,
-            now: Timestamp,
-        ) -> bool {
-            self.consents
-                .get((patient, provider, data_type))
-                .is_some_and(|c| c.is_valid_at(now))
         }
     }
 
     impl PatientConsentApi for PatientConsent {
-        /// Active, unexpired consent for `data_type`, or for `All` when
-        /// `data_type` is not sensitive.
+        /// Consent for the actor, data type and purpose; whether the actor
+        /// may act for the patient; the patient's break-glass preference.
+        #[ink(message)]
+        fn consult(
+            &self,
+            patient: AccountId,
+            actor: AccountId,
+            data_type: DataType,
+            purpose: Purpose,
+        ) -> ConsentAnswer {
+            self.registry
+                .consult(patient, actor, data_type, purpose, self.now())
+        }
+
+        /// An active, unexpired consent covers the provider, the data type
+        /// (`All` covers every non-sensitive type) and the purpose.
         #[ink(message)]
         fn check_consent(
             &self,
             patient: AccountId,
             provider: AccountId,
             data_type: DataType,
+            purpose: Purpose,
         ) -> bool {
-            let now = self.env().block_timestamp();
-            self.consent_valid(patient, provider, data_type, now)
-                || (!data_type.is_sensitive()
-                    && data_type != DataType::All
-                    && self.consent_valid(patient, provider, DataType::All, now))
+            self.registry
+                .consent_check(patient, provider, data_type, purpose, self.now())
+                == medrec_types::ConsentCheck::Given
         }
 
         /// `actor` is the registered patient or an unexpired delegate.
         #[ink(message)]
         fn acts_for(&self, patient: AccountId, actor: AccountId) -> bool {
-            self.ensure_acts_for(patient, actor).is_ok()
+            self.registry.acts_for(patient, actor, self.now())
         }
 
         /// The patient has registered.
         #[ink(message)]
         fn is_registered(&self, patient: AccountId) -> bool {
-            self.patients.contains(patient)
+            self.registry.is_registered(patient)
         }
     }
 }

@@ -1,1110 +1,499 @@
-//! Unit tests of patient-consent: every message's allowed path and each denied
-//! path with its exact error, and the state shown unchanged after a denial.
-//!
-//! `request_access` makes a real cross-contract call, which the off-chain
-//! environment cannot do; its logic past that call is driven through
-//! `request_access_inner`, and its checks before the call are tested directly.
+//! Unit tests of patient-consent's core: plain `#[test]`s on
+//! [`ConsentRegistry`], with the caller, the time and access-control's
+//! answer passed in. For each operation the allowed path and each denied
+//! path with its exact error, and the state shown unchanged after a
+//! denial. The compiled contract (its cross-contract calls included) is
+//! tested end to end in `e2e-tests/`.
 
-use crate::*;
-use ink::env::{test, DefaultEnvironment as Env};
+use crate::core::{ConsentRegistry, GrantOrder};
+use crate::data::*;
+use crate::events::*;
 use ink::primitives::AccountId;
-use medrec_types::{DataType, PatientConsentApi, ProviderStanding, Purpose, Timestamp, MAX_PAGE};
+use medrec_types::admin::{AdminEvent, LinkChanged, DEFAULT_UPGRADE_DELAY};
+use medrec_types::{
+    AccessLevel, ConsentAnswer, ConsentCheck, DataType, EmergencyPreference, Link,
+    ProviderStanding, Purpose, PurposeSet, RecordType, MAX_PAGE,
+};
 
-/// Any account: access-control is never called in these tests.
-const ACCESS_CONTROL: [u8; 32] = [0xAC; 32];
-/// When `setup` runs.
-const T0: Timestamp = 1_000;
-/// How long `setup`'s delegation of Django lasts.
-const DELEGATE_MS: Timestamp = 10_000;
-/// How long the consents granted in these tests last.
-const CONSENT_MS: Timestamp = 5_000;
+const OWNER: AccountId = AccountId([1; 32]);
+const PATIENT: AccountId = AccountId([2; 32]);
+const DOCTOR: AccountId = AccountId([3; 32]);
+const NURSE: AccountId = AccountId([4; 32]);
+const GUARDIAN: AccountId = AccountId([5; 32]);
+const STRANGER: AccountId = AccountId([6; 32]);
+const PATIENT2: AccountId = AccountId([7; 32]);
+const AC: AccountId = AccountId([0xAC; 32]);
+const RM: AccountId = AccountId([0xEE; 32]);
+const THIS: AccountId = AccountId([0xCC; 32]);
 
-const NON_SENSITIVE: [DataType; 5] = [
-    DataType::MedicalRecords,
-    DataType::LabResults,
-    DataType::Prescriptions,
-    DataType::Imaging,
-    DataType::EmergencyInfo,
-];
-const SENSITIVE: [DataType; 3] = [
-    DataType::MentalHealth,
-    DataType::Genetic,
-    DataType::Financial,
-];
+const T0: u64 = 1_700_000_000_000;
+const HOUR: u64 = 3_600_000;
+const DAY: u64 = 24 * HOUR;
 
-fn accounts() -> test::DefaultAccounts<Env> {
-    test::default_accounts::<Env>()
+use DataType::*;
+use Purpose::*;
+
+fn fresh() -> ConsentRegistry {
+    ink::env::test::set_callee::<ink::env::DefaultEnvironment>(THIS);
+    ConsentRegistry::new(OWNER, AC)
 }
 
-fn all_accounts() -> [AccountId; 6] {
-    let a = accounts();
-    [a.alice, a.bob, a.charlie, a.django, a.eve, a.frank]
+/// PATIENT registered, with GUARDIAN as delegate for 10 days; record-management wired.
+fn with_patient() -> ConsentRegistry {
+    let mut r = fresh();
+    r.register_patient(PATIENT, T0).expect("register");
+    r.add_delegate(PATIENT, T0, GUARDIAN, DelegateKind::Guardian, 10 * DAY)
+        .expect("delegate");
+    r.set_record_management(OWNER, THIS, RM).expect("wire");
+    r
 }
 
-fn set_caller(account: AccountId) {
-    test::set_caller::<Env>(account);
+fn grant(
+    r: &mut ConsentRegistry,
+    by: AccountId,
+    provider: AccountId,
+    d: DataType,
+    purposes: &[Purpose],
+) -> Result<u64> {
+    r.grant_consent(by, T0, PATIENT, provider, d, 30 * DAY, purposes)
+        .map(|(e, _)| e)
 }
 
-fn set_time(ms: Timestamp) {
-    test::set_block_timestamp::<Env>(ms);
+fn request(r: &mut ConsentRegistry, provider: AccountId, d: DataType, p: Purpose) -> Result<u64> {
+    r.request_access(provider, T0, PATIENT, d, p, ProviderStanding::Cleared)
+        .map(|(id, _)| id)
 }
 
-fn event_count() -> usize {
-    test::recorded_events().count()
-}
-
-/// Everything observable about the contract for the test accounts: every
-/// patient record, consent (all patients x providers x data types), history,
-/// delegation and the first requests, the settings, and the events so far.
-#[derive(Debug, PartialEq)]
-struct Snapshot {
-    patients: Vec<Option<PatientInfo>>,
-    consents: Vec<Option<Consent>>,
-    history_lens: Vec<u64>,
-    histories: Vec<Vec<HistoryEntry>>,
-    delegates: Vec<Option<Delegation>>,
-    requests: Vec<Option<AccessRequest>>,
-    request_count: u64,
-    paused: bool,
-    owner: AccountId,
-    access_control: AccountId,
-    events: usize,
-}
-
-fn snapshot(c: &PatientConsent) -> Snapshot {
-    let all = all_accounts();
-    let mut consents = Vec::new();
-    let mut delegates = Vec::new();
-    for patient in all {
-        for other in all {
-            delegates.push(c.get_delegate(patient, other));
-            for data_type in DataType::ALL {
-                consents.push(c.get_consent(patient, other, data_type));
-            }
-        }
-    }
-    Snapshot {
-        patients: all.iter().map(|p| c.get_patient(*p)).collect(),
-        consents,
-        history_lens: all.iter().map(|p| c.history_len(*p)).collect(),
-        histories: all.iter().map(|p| c.history(*p, 0, MAX_PAGE)).collect(),
-        delegates,
-        requests: (0..=5).map(|id| c.get_access_request(id)).collect(),
-        request_count: c.request_count(),
-        paused: c.paused(),
-        owner: c.owner(),
-        access_control: c.access_control(),
-        events: event_count(),
-    }
-}
-
-/// Alice deploys and owns the contract at `T0`. Bob registers as a patient
-/// and names Django his guardian until `T0 + DELEGATE_MS` (Bob's history
-/// entry 0). Charlie is a provider, Eve a stranger, Frank unregistered.
-/// The caller is left as Bob.
-fn setup() -> PatientConsent {
-    let a = accounts();
-    set_caller(a.alice);
-    set_time(T0);
-    let mut c = PatientConsent::new(AccountId::from(ACCESS_CONTROL));
-    set_caller(a.bob);
-    c.register_patient().unwrap();
-    c.add_delegate(a.django, DelegateKind::Guardian, DELEGATE_MS)
-        .unwrap();
-    c
-}
-
-/// `setup`, then Bob consents to Charlie seeing his lab results for
-/// treatment until `T0 + CONSENT_MS` (Bob's history entry 1).
-fn setup_with_consent() -> PatientConsent {
-    let a = accounts();
-    let mut c = setup();
-    c.grant_consent(
-        a.charlie,
-        DataType::LabResults,
-        CONSENT_MS,
-        Purpose::Treatment,
+/// What a denied consent operation must leave as it was.
+fn consent_state(
+    r: &ConsentRegistry,
+) -> (Option<PatientInfo>, Vec<ConsentView>, Vec<HistoryEntry>) {
+    (
+        r.get_patient(PATIENT),
+        r.consents_of(PATIENT, 0, MAX_PAGE, T0),
+        r.history(PATIENT, 0, MAX_PAGE),
     )
-    .unwrap();
-    c
 }
 
-/// Charlie (cleared by access-control) asks Bob for his imaging, for research.
-fn charlie_requests_imaging(c: &mut PatientConsent) -> u64 {
-    let a = accounts();
-    c.request_access_inner(
-        a.charlie,
-        a.bob,
-        DataType::Imaging,
-        Purpose::Research,
-        ProviderStanding::Cleared,
-    )
-    .unwrap()
-}
+// ---------------------------------------------------------------------------
+// Patients
+// ---------------------------------------------------------------------------
 
-fn pause(c: &mut PatientConsent) {
-    let a = accounts();
-    set_caller(a.alice);
-    c.pause().unwrap();
-}
-
-// ----------------------------------------------------------------------
-// constructor
-// ----------------------------------------------------------------------
-
-#[ink::test]
-fn new_makes_the_caller_owner_of_a_running_empty_registry() {
-    let a = accounts();
-    set_caller(a.charlie);
-    let c = PatientConsent::new(AccountId::from(ACCESS_CONTROL));
-    assert_eq!(c.owner(), a.charlie);
-    assert_eq!(c.access_control(), AccountId::from(ACCESS_CONTROL));
-    assert!(!c.paused());
-    assert_eq!(c.request_count(), 0);
-    assert_eq!(c.get_access_request(1), None);
-    assert_eq!(c.get_patient(a.charlie), None);
-    assert_eq!(event_count(), 0);
-}
-
-// ----------------------------------------------------------------------
-// register_patient
-// ----------------------------------------------------------------------
-
-#[ink::test]
-fn caller_registers_as_a_patient_with_zeroed_counters() {
-    let a = accounts();
-    set_caller(a.alice);
-    set_time(7_000);
-    let mut c = PatientConsent::new(AccountId::from(ACCESS_CONTROL));
-    set_caller(a.frank);
-    assert!(!c.is_registered(a.frank));
-    let before = event_count();
-    assert_eq!(c.register_patient(), Ok(()));
+#[test]
+fn patients_register_once() {
+    let mut r = fresh();
     assert_eq!(
-        c.get_patient(a.frank),
-        Some(PatientInfo {
-            registered_at: 7_000,
-            consents_granted: 0,
-            consents_revoked: 0,
-            history_len: 0,
-        })
+        r.register_patient(PATIENT, T0),
+        Ok(Event::PatientRegistered(PatientRegistered {
+            patient: PATIENT,
+            actor: PATIENT
+        }))
     );
-    assert!(c.is_registered(a.frank));
-    assert_eq!(c.history_len(a.frank), 0);
-    assert_eq!(event_count(), before + 1);
+    let info = r.get_patient(PATIENT).expect("registered");
+    assert_eq!(info.registered_at, T0);
+    assert_eq!(info.emergency, EmergencyPreference::NonSensitive);
+    assert!(r.is_registered(PATIENT));
+    assert_eq!(
+        r.register_patient(PATIENT, T0 + 1),
+        Err(Error::PatientAlreadyRegistered)
+    );
+    assert_eq!(r.get_patient(PATIENT), Some(info));
+    r.admin.pause(OWNER).expect("pause");
+    assert_eq!(r.register_patient(PATIENT2, T0), Err(Error::ContractPaused));
+    assert!(!r.is_registered(PATIENT2));
 }
 
-#[ink::test]
-fn register_patient_twice_is_refused() {
-    let mut c = setup();
-    let before = snapshot(&c);
-    assert_eq!(c.register_patient(), Err(Error::PatientAlreadyRegistered));
-    assert_eq!(snapshot(&c), before);
-}
-
-#[ink::test]
-fn register_patient_while_paused_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    pause(&mut c);
-    set_caller(a.frank);
-    let before = snapshot(&c);
-    assert_eq!(c.register_patient(), Err(Error::ContractPaused));
-    assert_eq!(snapshot(&c), before);
-    assert!(!c.is_registered(a.frank));
-}
-
-// ----------------------------------------------------------------------
-// grant_consent
-// ----------------------------------------------------------------------
-
-#[ink::test]
-fn patient_grants_a_consent_that_expires_after_the_duration() {
-    let a = accounts();
-    let mut c = setup();
-    set_time(2_000);
-    let before = event_count();
+#[test]
+fn the_patient_or_a_delegate_sets_the_break_glass_preference() {
+    let mut r = with_patient();
     assert_eq!(
-        c.grant_consent(a.charlie, DataType::Imaging, 3_000, Purpose::Operations),
-        Ok(5_000)
-    );
-    assert_eq!(
-        c.get_consent(a.bob, a.charlie, DataType::Imaging),
-        Some(Consent {
-            granted_at: 2_000,
-            expires_at: 5_000,
-            purpose: Purpose::Operations,
-            active: true,
-            granted_by: a.bob,
-            request_id: None,
-        })
-    );
-    let info = c.get_patient(a.bob).unwrap();
-    assert_eq!(info.consents_granted, 1);
-    assert_eq!(info.consents_revoked, 0);
-    assert_eq!(info.history_len, 2);
-    assert_eq!(c.history_len(a.bob), 2);
-    assert_eq!(
-        c.history_entry(a.bob, 1),
-        Some(HistoryEntry {
-            actor: a.bob,
-            action: ConsentAction::Granted,
-            subject: a.charlie,
-            data_type: Some(DataType::Imaging),
-            purpose: Some(Purpose::Operations),
-            expires_at: Some(5_000),
-            request_id: None,
-            at: 2_000,
-        })
-    );
-    assert!(c.check_consent(a.bob, a.charlie, DataType::Imaging));
-    assert_eq!(event_count(), before + 1);
-}
-
-#[ink::test]
-fn regranting_replaces_the_consent_and_counts_again() {
-    let a = accounts();
-    let mut c = setup_with_consent();
-    c.revoke_consent(a.charlie, DataType::LabResults).unwrap();
-    set_time(4_000);
-    let before = event_count();
-    assert_eq!(
-        c.grant_consent(a.charlie, DataType::LabResults, 100, Purpose::Payment),
-        Ok(4_100)
-    );
-    assert_eq!(
-        c.get_consent(a.bob, a.charlie, DataType::LabResults),
-        Some(Consent {
-            granted_at: 4_000,
-            expires_at: 4_100,
-            purpose: Purpose::Payment,
-            active: true,
-            granted_by: a.bob,
-            request_id: None,
-        })
-    );
-    let info = c.get_patient(a.bob).unwrap();
-    assert_eq!(info.consents_granted, 2);
-    assert_eq!(info.consents_revoked, 1);
-    // delegate added, granted, revoked, granted again
-    assert_eq!(info.history_len, 4);
-    assert_eq!(
-        c.history_entry(a.bob, 3).unwrap().action,
-        ConsentAction::Granted
-    );
-    assert!(c.check_consent(a.bob, a.charlie, DataType::LabResults));
-    assert_eq!(event_count(), before + 1);
-}
-
-#[ink::test]
-fn grant_consent_by_unregistered_patient_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    set_caller(a.frank);
-    let before = snapshot(&c);
-    assert_eq!(
-        c.grant_consent(
-            a.charlie,
-            DataType::LabResults,
-            CONSENT_MS,
-            Purpose::Treatment
-        ),
-        Err(Error::PatientNotRegistered)
-    );
-    assert_eq!(snapshot(&c), before);
-}
-
-#[ink::test]
-fn grant_consent_with_zero_duration_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    let before = snapshot(&c);
-    assert_eq!(
-        c.grant_consent(a.charlie, DataType::LabResults, 0, Purpose::Treatment),
-        Err(Error::InvalidDuration)
-    );
-    assert_eq!(snapshot(&c), before);
-}
-
-#[ink::test]
-fn grant_consent_to_oneself_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    let before = snapshot(&c);
-    assert_eq!(
-        c.grant_consent(a.bob, DataType::LabResults, CONSENT_MS, Purpose::Treatment),
-        Err(Error::CannotTargetSelf)
-    );
-    assert_eq!(snapshot(&c), before);
-}
-
-#[ink::test]
-fn grant_consent_whose_expiry_overflows_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    let before = snapshot(&c);
-    assert_eq!(
-        c.grant_consent(
-            a.charlie,
-            DataType::LabResults,
-            u64::MAX,
-            Purpose::Treatment
-        ),
-        Err(Error::Overflow)
-    );
-    assert_eq!(snapshot(&c), before);
-    // At time 0 the same duration just fits.
-    set_time(0);
-    assert_eq!(
-        c.grant_consent(
-            a.charlie,
-            DataType::LabResults,
-            u64::MAX,
-            Purpose::Treatment
-        ),
-        Ok(u64::MAX)
-    );
-}
-
-#[ink::test]
-fn grant_consent_while_paused_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    pause(&mut c);
-    set_caller(a.bob);
-    let before = snapshot(&c);
-    assert_eq!(
-        c.grant_consent(
-            a.charlie,
-            DataType::LabResults,
-            CONSENT_MS,
-            Purpose::Treatment
-        ),
-        Err(Error::ContractPaused)
-    );
-    assert_eq!(snapshot(&c), before);
-}
-
-// ----------------------------------------------------------------------
-// grant_consent_as_delegate
-// ----------------------------------------------------------------------
-
-#[ink::test]
-fn unexpired_delegate_grants_for_the_patient_and_is_recorded_as_actor() {
-    let a = accounts();
-    let mut c = setup();
-    set_caller(a.django);
-    set_time(T0 + DELEGATE_MS - 1);
-    let now = T0 + DELEGATE_MS - 1;
-    let before = event_count();
-    assert_eq!(
-        c.grant_consent_as_delegate(
-            a.bob,
-            a.charlie,
-            DataType::Prescriptions,
-            CONSENT_MS,
-            Purpose::PatientRequest
-        ),
-        Ok(now + CONSENT_MS)
-    );
-    assert_eq!(
-        c.get_consent(a.bob, a.charlie, DataType::Prescriptions),
-        Some(Consent {
-            granted_at: now,
-            expires_at: now + CONSENT_MS,
-            purpose: Purpose::PatientRequest,
-            active: true,
-            granted_by: a.django,
-            request_id: None,
-        })
-    );
-    assert_eq!(
-        c.history_entry(a.bob, 1),
-        Some(HistoryEntry {
-            actor: a.django,
-            action: ConsentAction::Granted,
-            subject: a.charlie,
-            data_type: Some(DataType::Prescriptions),
-            purpose: Some(Purpose::PatientRequest),
-            expires_at: Some(now + CONSENT_MS),
-            request_id: None,
-            at: now,
-        })
-    );
-    assert_eq!(c.get_patient(a.bob).unwrap().consents_granted, 1);
-    // The delegate acts for Bob; nothing is recorded for Django himself.
-    assert_eq!(c.get_patient(a.django), None);
-    assert_eq!(c.history_len(a.django), 0);
-    assert_eq!(event_count(), before + 1);
-}
-
-#[ink::test]
-fn grant_consent_as_delegate_by_a_stranger_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    // a stranger, the provider itself, the owner
-    for stranger in [a.eve, a.charlie, a.alice] {
-        set_caller(stranger);
-        let before = snapshot(&c);
-        assert_eq!(
-            c.grant_consent_as_delegate(
-                a.bob,
-                a.charlie,
-                DataType::LabResults,
-                CONSENT_MS,
-                Purpose::Treatment
-            ),
-            Err(Error::NotAuthorized)
-        );
-        assert_eq!(snapshot(&c), before);
-    }
-}
-
-#[ink::test]
-fn grant_consent_as_delegate_at_and_after_the_delegation_expiry_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    set_caller(a.django);
-    for at in [
-        T0 + DELEGATE_MS,
-        T0 + DELEGATE_MS + 1,
-        T0 + 10 * DELEGATE_MS,
-    ] {
-        set_time(at);
-        let before = snapshot(&c);
-        assert_eq!(
-            c.grant_consent_as_delegate(
-                a.bob,
-                a.charlie,
-                DataType::LabResults,
-                CONSENT_MS,
-                Purpose::Treatment
-            ),
-            Err(Error::NotAuthorized)
-        );
-        assert_eq!(snapshot(&c), before);
-    }
-}
-
-#[ink::test]
-fn grant_consent_as_delegate_for_unregistered_patient_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    set_caller(a.django);
-    let before = snapshot(&c);
-    assert_eq!(
-        c.grant_consent_as_delegate(
-            a.frank,
-            a.charlie,
-            DataType::LabResults,
-            CONSENT_MS,
-            Purpose::Treatment
-        ),
-        Err(Error::PatientNotRegistered)
-    );
-    assert_eq!(snapshot(&c), before);
-}
-
-#[ink::test]
-fn grant_consent_as_delegate_while_paused_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    pause(&mut c);
-    set_caller(a.django);
-    let before = snapshot(&c);
-    assert_eq!(
-        c.grant_consent_as_delegate(
-            a.bob,
-            a.charlie,
-            DataType::LabResults,
-            CONSENT_MS,
-            Purpose::Treatment
-        ),
-        Err(Error::ContractPaused)
-    );
-    assert_eq!(snapshot(&c), before);
-}
-
-#[ink::test]
-fn grant_consent_as_delegate_keeps_the_grant_checks() {
-    let a = accounts();
-    let mut c = setup();
-    set_caller(a.django);
-    let cases = [
-        (a.charlie, 0, Error::InvalidDuration),
-        (a.charlie, u64::MAX, Error::Overflow),
-        (a.bob, CONSENT_MS, Error::CannotTargetSelf),
-    ];
-    for (provider, duration, error) in cases {
-        let before = snapshot(&c);
-        assert_eq!(
-            c.grant_consent_as_delegate(
-                a.bob,
-                provider,
-                DataType::LabResults,
-                duration,
-                Purpose::Treatment
-            ),
-            Err(error)
-        );
-        assert_eq!(snapshot(&c), before);
-    }
-}
-
-// ----------------------------------------------------------------------
-// revoke_consent / revoke_consent_as_delegate
-// ----------------------------------------------------------------------
-
-#[ink::test]
-fn patient_revokes_a_consent() {
-    let a = accounts();
-    let mut c = setup_with_consent();
-    set_time(3_000);
-    let before = event_count();
-    assert_eq!(c.revoke_consent(a.charlie, DataType::LabResults), Ok(()));
-    let consent = c
-        .get_consent(a.bob, a.charlie, DataType::LabResults)
-        .unwrap();
-    assert!(!consent.active);
-    assert_eq!(consent.expires_at, T0 + CONSENT_MS);
-    assert_eq!(consent.granted_by, a.bob);
-    let info = c.get_patient(a.bob).unwrap();
-    assert_eq!(info.consents_granted, 1);
-    assert_eq!(info.consents_revoked, 1);
-    assert_eq!(info.history_len, 3);
-    assert_eq!(
-        c.history_entry(a.bob, 2),
-        Some(HistoryEntry {
-            actor: a.bob,
-            action: ConsentAction::Revoked,
-            subject: a.charlie,
-            data_type: Some(DataType::LabResults),
-            purpose: Some(Purpose::Treatment),
-            expires_at: Some(T0 + CONSENT_MS),
-            request_id: None,
-            at: 3_000,
-        })
-    );
-    assert!(!c.check_consent(a.bob, a.charlie, DataType::LabResults));
-    assert_eq!(event_count(), before + 1);
-}
-
-#[ink::test]
-fn delegate_revokes_a_consent_and_is_recorded_as_actor() {
-    let a = accounts();
-    let mut c = setup_with_consent();
-    set_caller(a.django);
-    set_time(3_000);
-    let before = event_count();
-    assert_eq!(
-        c.revoke_consent_as_delegate(a.bob, a.charlie, DataType::LabResults),
-        Ok(())
-    );
-    assert!(
-        !c.get_consent(a.bob, a.charlie, DataType::LabResults)
-            .unwrap()
-            .active
-    );
-    assert_eq!(c.get_patient(a.bob).unwrap().consents_revoked, 1);
-    let entry = c.history_entry(a.bob, 2).unwrap();
-    assert_eq!(entry.actor, a.django);
-    assert_eq!(entry.action, ConsentAction::Revoked);
-    assert_eq!(entry.subject, a.charlie);
-    assert_eq!(entry.at, 3_000);
-    assert!(!c.check_consent(a.bob, a.charlie, DataType::LabResults));
-    assert_eq!(event_count(), before + 1);
-}
-
-#[ink::test]
-fn revoking_a_missing_consent_is_refused() {
-    let a = accounts();
-    let mut c = setup_with_consent();
-    // another data type, another provider
-    for (provider, data_type) in [
-        (a.charlie, DataType::Imaging),
-        (a.eve, DataType::LabResults),
-    ] {
-        set_caller(a.bob);
-        let before = snapshot(&c);
-        assert_eq!(
-            c.revoke_consent(provider, data_type),
-            Err(Error::ConsentNotFound)
-        );
-        assert_eq!(snapshot(&c), before);
-        set_caller(a.django);
-        assert_eq!(
-            c.revoke_consent_as_delegate(a.bob, provider, data_type),
-            Err(Error::ConsentNotFound)
-        );
-        assert_eq!(snapshot(&c), before);
-    }
-}
-
-#[ink::test]
-fn revoking_twice_is_refused_as_not_active() {
-    let a = accounts();
-    let mut c = setup_with_consent();
-    c.revoke_consent(a.charlie, DataType::LabResults).unwrap();
-    let before = snapshot(&c);
-    assert_eq!(
-        c.revoke_consent(a.charlie, DataType::LabResults),
-        Err(Error::ConsentNotActive)
-    );
-    assert_eq!(snapshot(&c), before);
-    set_caller(a.django);
-    assert_eq!(
-        c.revoke_consent_as_delegate(a.bob, a.charlie, DataType::LabResults),
-        Err(Error::ConsentNotActive)
-    );
-    assert_eq!(snapshot(&c), before);
-}
-
-#[ink::test]
-fn delegate_revoking_twice_is_refused_as_not_active() {
-    let a = accounts();
-    let mut c = setup_with_consent();
-    set_caller(a.django);
-    c.revoke_consent_as_delegate(a.bob, a.charlie, DataType::LabResults)
-        .unwrap();
-    let before = snapshot(&c);
-    assert_eq!(
-        c.revoke_consent_as_delegate(a.bob, a.charlie, DataType::LabResults),
-        Err(Error::ConsentNotActive)
-    );
-    assert_eq!(snapshot(&c), before);
-}
-
-#[ink::test]
-fn revocation_works_while_paused() {
-    let a = accounts();
-    let mut c = setup_with_consent();
-    set_caller(a.bob);
-    c.grant_consent(a.charlie, DataType::Imaging, CONSENT_MS, Purpose::Treatment)
-        .unwrap();
-    pause(&mut c);
-    set_caller(a.bob);
-    assert_eq!(c.revoke_consent(a.charlie, DataType::LabResults), Ok(()));
-    set_caller(a.django);
-    assert_eq!(
-        c.revoke_consent_as_delegate(a.bob, a.charlie, DataType::Imaging),
-        Ok(())
-    );
-    assert!(c.paused());
-    assert!(!c.check_consent(a.bob, a.charlie, DataType::LabResults));
-    assert!(!c.check_consent(a.bob, a.charlie, DataType::Imaging));
-    assert_eq!(c.get_patient(a.bob).unwrap().consents_revoked, 2);
-}
-
-#[ink::test]
-fn revoke_consent_as_delegate_by_a_stranger_is_refused() {
-    let a = accounts();
-    let mut c = setup_with_consent();
-    // a stranger, the provider itself, the owner
-    for stranger in [a.eve, a.charlie, a.alice] {
-        set_caller(stranger);
-        let before = snapshot(&c);
-        assert_eq!(
-            c.revoke_consent_as_delegate(a.bob, a.charlie, DataType::LabResults),
-            Err(Error::NotAuthorized)
-        );
-        assert_eq!(snapshot(&c), before);
-    }
-    assert!(c.check_consent(a.bob, a.charlie, DataType::LabResults));
-}
-
-#[ink::test]
-fn revoke_consent_as_expired_delegate_is_refused() {
-    let a = accounts();
-    let mut c = setup_with_consent();
-    set_caller(a.django);
-    set_time(T0 + DELEGATE_MS);
-    let before = snapshot(&c);
-    assert_eq!(
-        c.revoke_consent_as_delegate(a.bob, a.charlie, DataType::LabResults),
+        r.set_emergency_preference(STRANGER, T0, PATIENT, EmergencyPreference::OptOut),
         Err(Error::NotAuthorized)
     );
-    assert_eq!(snapshot(&c), before);
-}
-
-#[ink::test]
-fn revoke_consent_by_unregistered_patient_is_refused() {
-    let a = accounts();
-    let mut c = setup_with_consent();
-    set_caller(a.frank);
-    let before = snapshot(&c);
     assert_eq!(
-        c.revoke_consent(a.charlie, DataType::LabResults),
+        r.set_emergency_preference(PATIENT2, T0, PATIENT2, EmergencyPreference::OptOut),
         Err(Error::PatientNotRegistered)
     );
-    assert_eq!(snapshot(&c), before);
-    set_caller(a.django);
     assert_eq!(
-        c.revoke_consent_as_delegate(a.frank, a.charlie, DataType::LabResults),
-        Err(Error::PatientNotRegistered)
-    );
-    assert_eq!(snapshot(&c), before);
-}
-
-// ----------------------------------------------------------------------
-// update_consent_purpose
-// ----------------------------------------------------------------------
-
-#[ink::test]
-fn patient_updates_the_purpose_of_an_active_consent() {
-    let a = accounts();
-    let mut c = setup_with_consent();
-    set_time(2_500);
-    let before = event_count();
-    assert_eq!(
-        c.update_consent_purpose(a.charlie, DataType::LabResults, Purpose::PublicHealth),
-        Ok(())
+        r.emergency_preference(PATIENT),
+        EmergencyPreference::NonSensitive
     );
     assert_eq!(
-        c.get_consent(a.bob, a.charlie, DataType::LabResults),
-        Some(Consent {
-            granted_at: T0,
-            expires_at: T0 + CONSENT_MS,
-            purpose: Purpose::PublicHealth,
-            active: true,
-            granted_by: a.bob,
-            request_id: None,
-        })
+        r.set_emergency_preference(GUARDIAN, T0, PATIENT, EmergencyPreference::IncludeSensitive),
+        Ok(Event::EmergencyPreferenceChanged(
+            EmergencyPreferenceChanged {
+                patient: PATIENT,
+                actor: GUARDIAN,
+                preference: EmergencyPreference::IncludeSensitive
+            }
+        ))
     );
     assert_eq!(
-        c.history_entry(a.bob, 2),
-        Some(HistoryEntry {
-            actor: a.bob,
-            action: ConsentAction::PurposeUpdated,
-            subject: a.charlie,
-            data_type: Some(DataType::LabResults),
-            purpose: Some(Purpose::PublicHealth),
-            expires_at: Some(T0 + CONSENT_MS),
-            request_id: None,
-            at: 2_500,
-        })
+        r.emergency_preference(PATIENT),
+        EmergencyPreference::IncludeSensitive
     );
-    let info = c.get_patient(a.bob).unwrap();
-    assert_eq!(info.history_len, 3);
-    assert_eq!(info.consents_granted, 1);
-    assert!(c.check_consent(a.bob, a.charlie, DataType::LabResults));
-    assert_eq!(event_count(), before + 1);
-}
-
-#[ink::test]
-fn update_purpose_of_a_missing_consent_is_refused() {
-    let a = accounts();
-    let mut c = setup_with_consent();
-    let before = snapshot(&c);
+    let last = r.history(PATIENT, 0, MAX_PAGE).pop().expect("history");
     assert_eq!(
-        c.update_consent_purpose(a.charlie, DataType::Imaging, Purpose::Research),
-        Err(Error::ConsentNotFound)
+        (last.actor, last.action),
+        (GUARDIAN, ConsentAction::EmergencyPreferenceChanged)
     );
-    assert_eq!(snapshot(&c), before);
+    // An expired delegate may not.
     assert_eq!(
-        c.update_consent_purpose(a.eve, DataType::LabResults, Purpose::Research),
-        Err(Error::ConsentNotFound)
+        r.set_emergency_preference(
+            GUARDIAN,
+            T0 + 10 * DAY,
+            PATIENT,
+            EmergencyPreference::OptOut
+        ),
+        Err(Error::NotAuthorized)
     );
-    assert_eq!(snapshot(&c), before);
-}
-
-#[ink::test]
-fn update_purpose_of_a_revoked_consent_is_refused() {
-    let a = accounts();
-    let mut c = setup_with_consent();
-    c.revoke_consent(a.charlie, DataType::LabResults).unwrap();
-    let before = snapshot(&c);
     assert_eq!(
-        c.update_consent_purpose(a.charlie, DataType::LabResults, Purpose::Research),
-        Err(Error::ConsentNotActive)
-    );
-    assert_eq!(snapshot(&c), before);
-}
-
-#[ink::test]
-fn update_purpose_at_the_exact_expiry_is_refused() {
-    let a = accounts();
-    let mut c = setup_with_consent();
-    for at in [T0 + CONSENT_MS, T0 + CONSENT_MS + 1] {
-        set_time(at);
-        let before = snapshot(&c);
-        assert_eq!(
-            c.update_consent_purpose(a.charlie, DataType::LabResults, Purpose::Research),
-            Err(Error::ConsentExpired)
-        );
-        assert_eq!(snapshot(&c), before);
-    }
-    // one millisecond earlier it works
-    set_time(T0 + CONSENT_MS - 1);
-    assert_eq!(
-        c.update_consent_purpose(a.charlie, DataType::LabResults, Purpose::Research),
-        Ok(())
+        r.emergency_preference(STRANGER),
+        EmergencyPreference::NonSensitive
     );
 }
 
-#[ink::test]
-fn update_purpose_while_paused_is_refused() {
-    let a = accounts();
-    let mut c = setup_with_consent();
-    pause(&mut c);
-    set_caller(a.bob);
-    let before = snapshot(&c);
+#[test]
+fn while_paused_the_preference_may_only_narrow() {
+    let mut r = with_patient();
+    r.set_emergency_preference(PATIENT, T0, PATIENT, EmergencyPreference::IncludeSensitive)
+        .expect("widen");
+    r.admin.pause(OWNER).expect("pause");
+    assert!(r
+        .set_emergency_preference(PATIENT, T0, PATIENT, EmergencyPreference::NonSensitive)
+        .is_ok());
     assert_eq!(
-        c.update_consent_purpose(a.charlie, DataType::LabResults, Purpose::Research),
+        r.set_emergency_preference(PATIENT, T0, PATIENT, EmergencyPreference::IncludeSensitive),
         Err(Error::ContractPaused)
     );
-    assert_eq!(snapshot(&c), before);
-}
-
-#[ink::test]
-fn update_purpose_by_unregistered_patient_is_refused() {
-    let a = accounts();
-    let mut c = setup_with_consent();
-    set_caller(a.frank);
-    let before = snapshot(&c);
+    assert!(r
+        .set_emergency_preference(PATIENT, T0, PATIENT, EmergencyPreference::OptOut)
+        .is_ok());
     assert_eq!(
-        c.update_consent_purpose(a.charlie, DataType::LabResults, Purpose::Research),
-        Err(Error::PatientNotRegistered)
+        r.set_emergency_preference(PATIENT, T0, PATIENT, EmergencyPreference::NonSensitive),
+        Err(Error::ContractPaused)
     );
-    assert_eq!(snapshot(&c), before);
+    assert_eq!(r.emergency_preference(PATIENT), EmergencyPreference::OptOut);
 }
 
-// ----------------------------------------------------------------------
-// check_consent
-// ----------------------------------------------------------------------
+// ---------------------------------------------------------------------------
+// Consents
+// ---------------------------------------------------------------------------
 
-#[ink::test]
-fn check_consent_sees_a_direct_consent_for_that_type_only() {
-    let a = accounts();
-    let c = setup_with_consent();
-    assert!(c.check_consent(a.bob, a.charlie, DataType::LabResults));
-    for data_type in DataType::ALL {
-        if data_type != DataType::LabResults {
-            assert!(
-                !c.check_consent(a.bob, a.charlie, data_type),
-                "{data_type:?}"
-            );
-        }
-    }
-}
-
-#[ink::test]
-fn consent_for_all_covers_every_non_sensitive_type_but_no_sensitive_one() {
-    let a = accounts();
-    let mut c = setup();
-    c.grant_consent(a.charlie, DataType::All, CONSENT_MS, Purpose::Treatment)
-        .unwrap();
-    assert!(c.check_consent(a.bob, a.charlie, DataType::All));
-    for data_type in NON_SENSITIVE {
-        assert!(
-            c.check_consent(a.bob, a.charlie, data_type),
-            "{data_type:?}"
-        );
-    }
-    for data_type in SENSITIVE {
-        assert!(
-            !c.check_consent(a.bob, a.charlie, data_type),
-            "{data_type:?}"
-        );
-    }
-}
-
-#[ink::test]
-fn sensitive_type_needs_its_own_consent() {
-    let a = accounts();
-    let mut c = setup();
-    c.grant_consent(a.charlie, DataType::All, CONSENT_MS, Purpose::Treatment)
-        .unwrap();
-    c.grant_consent(a.charlie, DataType::Genetic, CONSENT_MS, Purpose::Treatment)
-        .unwrap();
-    assert!(c.check_consent(a.bob, a.charlie, DataType::Genetic));
-    assert!(!c.check_consent(a.bob, a.charlie, DataType::MentalHealth));
-    assert!(!c.check_consent(a.bob, a.charlie, DataType::Financial));
-    // A sensitive consent covers nothing else (Eve has no `All` consent).
-    c.grant_consent(
-        a.eve,
-        DataType::MentalHealth,
-        CONSENT_MS,
-        Purpose::Treatment,
-    )
-    .unwrap();
-    assert!(c.check_consent(a.bob, a.eve, DataType::MentalHealth));
-    for data_type in DataType::ALL {
-        if data_type != DataType::MentalHealth {
-            assert!(!c.check_consent(a.bob, a.eve, data_type), "{data_type:?}");
-        }
-    }
-}
-
-#[ink::test]
-fn check_consent_holds_until_the_millisecond_before_expiry() {
-    let a = accounts();
-    let mut c = setup_with_consent();
-    c.grant_consent(a.eve, DataType::All, CONSENT_MS, Purpose::Treatment)
-        .unwrap();
-    let expires_at = T0 + CONSENT_MS;
-    set_time(expires_at - 1);
-    assert!(c.check_consent(a.bob, a.charlie, DataType::LabResults));
-    assert!(c.check_consent(a.bob, a.eve, DataType::Imaging));
-    set_time(expires_at);
-    assert!(!c.check_consent(a.bob, a.charlie, DataType::LabResults));
-    assert!(!c.check_consent(a.bob, a.eve, DataType::Imaging));
-    assert!(!c.check_consent(a.bob, a.eve, DataType::All));
-    // expiry does not deactivate the stored consent
-    assert!(
-        c.get_consent(a.bob, a.charlie, DataType::LabResults)
-            .unwrap()
-            .active
-    );
-}
-
-#[ink::test]
-fn check_consent_is_false_after_revocation() {
-    let a = accounts();
-    let mut c = setup_with_consent();
-    c.grant_consent(a.eve, DataType::All, CONSENT_MS, Purpose::Treatment)
-        .unwrap();
-    c.revoke_consent(a.charlie, DataType::LabResults).unwrap();
-    c.revoke_consent(a.eve, DataType::All).unwrap();
-    assert!(!c.check_consent(a.bob, a.charlie, DataType::LabResults));
-    for data_type in DataType::ALL {
-        assert!(!c.check_consent(a.bob, a.eve, data_type), "{data_type:?}");
-    }
-}
-
-#[ink::test]
-fn consent_for_one_provider_does_not_cover_another() {
-    let a = accounts();
-    let mut c = setup();
-    c.grant_consent(a.charlie, DataType::All, CONSENT_MS, Purpose::Treatment)
-        .unwrap();
-    for data_type in DataType::ALL {
-        assert!(!c.check_consent(a.bob, a.eve, data_type), "{data_type:?}");
-        assert!(
-            !c.check_consent(a.bob, a.django, data_type),
-            "{data_type:?}"
-        );
-        // nor is it a consent of another patient
-        assert!(
-            !c.check_consent(a.frank, a.charlie, data_type),
-            "{data_type:?}"
-        );
-    }
-}
-
-// ----------------------------------------------------------------------
-// acts_for / is_registered
-// ----------------------------------------------------------------------
-
-#[ink::test]
-fn registered_patient_acts_for_itself() {
-    let a = accounts();
-    let c = setup();
-    assert!(c.is_registered(a.bob));
-    assert!(c.acts_for(a.bob, a.bob));
-}
-
-#[ink::test]
-fn unexpired_delegate_acts_for_the_patient_until_its_expiry() {
-    let a = accounts();
-    let c = setup();
-    assert!(c.acts_for(a.bob, a.django));
-    set_time(T0 + DELEGATE_MS - 1);
-    assert!(c.acts_for(a.bob, a.django));
-    set_time(T0 + DELEGATE_MS);
-    assert!(!c.acts_for(a.bob, a.django));
-    set_time(T0 + DELEGATE_MS + 1);
-    assert!(!c.acts_for(a.bob, a.django));
-    // the patient itself is not bound by the delegation's expiry
-    assert!(c.acts_for(a.bob, a.bob));
-}
-
-#[ink::test]
-fn stranger_does_not_act_for_the_patient() {
-    let a = accounts();
-    let c = setup_with_consent();
-    for stranger in [a.alice, a.charlie, a.eve, a.frank] {
-        assert!(!c.acts_for(a.bob, stranger), "{stranger:?}");
-    }
-    // delegation is not mutual
-    assert!(!c.acts_for(a.django, a.bob));
-}
-
-#[ink::test]
-fn unregistered_patient_is_acted_for_by_no_one() {
-    let a = accounts();
-    let c = setup();
-    assert!(!c.is_registered(a.frank));
-    assert!(!c.is_registered(a.django));
-    for actor in all_accounts() {
-        assert!(!c.acts_for(a.frank, actor), "{actor:?}");
-    }
-}
-
-// ----------------------------------------------------------------------
-// request_access (logic through request_access_inner)
-// ----------------------------------------------------------------------
-
-#[ink::test]
-fn cleared_provider_request_is_stored_pending_with_sequential_ids() {
-    let a = accounts();
-    let mut c = setup();
-    set_time(3_000);
-    let before = event_count();
+#[test]
+fn a_consent_is_granted_for_purposes_and_expires() {
+    let mut r = with_patient();
+    let (expires_at, event) = r
+        .grant_consent(
+            PATIENT,
+            T0,
+            PATIENT,
+            DOCTOR,
+            LabResults,
+            DAY,
+            &[Treatment, Research],
+        )
+        .expect("grant");
+    assert_eq!(expires_at, T0 + DAY);
     assert_eq!(
-        c.request_access_inner(
-            a.charlie,
-            a.bob,
-            DataType::Imaging,
-            Purpose::Research,
-            ProviderStanding::Cleared
-        ),
-        Ok(1)
-    );
-    assert_eq!(event_count(), before + 1);
-    assert_eq!(c.request_count(), 1);
-    assert_eq!(
-        c.get_access_request(1),
-        Some(AccessRequest {
-            patient: a.bob,
-            provider: a.charlie,
-            data_type: DataType::Imaging,
-            purpose: Purpose::Research,
-            requested_at: 3_000,
-            status: RequestStatus::Pending,
-            decided_by: None,
-            decided_at: None,
+        event,
+        Event::ConsentGranted(ConsentGranted {
+            patient: PATIENT,
+            provider: DOCTOR,
+            actor: PATIENT,
+            purposes: PurposeSet::of(&[Treatment, Research]),
+            expires_at,
+            request_id: None
         })
     );
-    set_time(3_500);
+    let c = r.get_consent(PATIENT, DOCTOR, LabResults).expect("stored");
+    assert!(c.active && c.is_valid_at(T0 + DAY - 1) && !c.is_valid_at(T0 + DAY));
+    assert_eq!(c.granted_by, PATIENT);
+    let check = |r: &ConsentRegistry, p, at| r.consent_check(PATIENT, DOCTOR, LabResults, p, at);
+    assert_eq!(check(&r, Treatment, T0), ConsentCheck::Given);
+    assert_eq!(check(&r, Research, T0), ConsentCheck::Given);
+    assert_eq!(check(&r, Payment, T0), ConsentCheck::PurposeNotConsented);
+    assert_eq!(check(&r, Treatment, T0 + DAY), ConsentCheck::Missing);
     assert_eq!(
-        c.request_access_inner(
-            a.eve,
-            a.bob,
-            DataType::Genetic,
-            Purpose::Treatment,
-            ProviderStanding::Cleared
-        ),
-        Ok(2)
+        r.consent_check(PATIENT, NURSE, LabResults, Treatment, T0),
+        ConsentCheck::Missing
     );
-    assert_eq!(event_count(), before + 2);
-    assert_eq!(c.request_count(), 2);
-    let second = c.get_access_request(2).unwrap();
-    assert_eq!(second.provider, a.eve);
-    assert_eq!(second.data_type, DataType::Genetic);
-    assert_eq!(second.requested_at, 3_500);
-    assert_eq!(second.status, RequestStatus::Pending);
-    // a request changes neither consents nor history
-    assert!(!c.check_consent(a.bob, a.charlie, DataType::Imaging));
-    assert_eq!(c.history_len(a.bob), 1);
-    assert_eq!(c.get_access_request(0), None);
-    assert_eq!(c.get_access_request(3), None);
+    let info = r.get_patient(PATIENT).expect("patient");
+    assert_eq!((info.consents_granted, info.consent_count), (1, 1));
 }
 
-#[ink::test]
-fn request_from_a_provider_not_cleared_is_refused_with_its_standing() {
-    let a = accounts();
-    let mut c = setup();
-    let cases = [
+#[test]
+fn granting_is_checked_and_a_denial_changes_nothing() {
+    let mut r = with_patient();
+    let before = consent_state(&r);
+    assert_eq!(
+        grant(&mut r, STRANGER, DOCTOR, LabResults, &[Treatment]),
+        Err(Error::NotAuthorized)
+    );
+    assert_eq!(
+        r.grant_consent(
+            PATIENT2,
+            T0,
+            PATIENT2,
+            DOCTOR,
+            LabResults,
+            DAY,
+            &[Treatment]
+        )
+        .err(),
+        Some(Error::PatientNotRegistered)
+    );
+    assert_eq!(
+        grant(&mut r, PATIENT, DOCTOR, LabResults, &[]),
+        Err(Error::NoPurpose)
+    );
+    assert_eq!(
+        grant(&mut r, PATIENT, PATIENT, LabResults, &[Treatment]),
+        Err(Error::CannotTargetSelf)
+    );
+    assert_eq!(
+        r.grant_consent(PATIENT, T0, PATIENT, DOCTOR, LabResults, 0, &[Treatment])
+            .err(),
+        Some(Error::InvalidDuration)
+    );
+    assert_eq!(
+        r.grant_consent(
+            PATIENT,
+            u64::MAX,
+            PATIENT,
+            DOCTOR,
+            LabResults,
+            1,
+            &[Treatment]
+        )
+        .err(),
+        Some(Error::Overflow)
+    );
+    r.admin.pause(OWNER).expect("pause");
+    assert_eq!(
+        grant(&mut r, PATIENT, DOCTOR, LabResults, &[Treatment]),
+        Err(Error::ContractPaused)
+    );
+    assert_eq!(consent_state(&r), before);
+}
+
+#[test]
+fn a_delegate_grants_but_never_to_itself() {
+    let mut r = with_patient();
+    assert!(grant(&mut r, GUARDIAN, DOCTOR, MedicalRecords, &[Treatment]).is_ok());
+    let c = r
+        .get_consent(PATIENT, DOCTOR, MedicalRecords)
+        .expect("stored");
+    assert_eq!(c.granted_by, GUARDIAN);
+    let before = consent_state(&r);
+    assert_eq!(
+        grant(&mut r, GUARDIAN, GUARDIAN, MedicalRecords, &[Treatment]),
+        Err(Error::CannotTargetSelf)
+    );
+    assert_eq!(consent_state(&r), before);
+    // After the delegation expires the delegate cannot act.
+    assert_eq!(
+        r.grant_consent(
+            GUARDIAN,
+            T0 + 10 * DAY,
+            PATIENT,
+            NURSE,
+            LabResults,
+            DAY,
+            &[Treatment]
+        )
+        .err(),
+        Some(Error::NotAuthorized)
+    );
+}
+
+#[test]
+fn all_covers_every_non_sensitive_type_only() {
+    let mut r = with_patient();
+    grant(&mut r, PATIENT, DOCTOR, All, &[Treatment]).expect("grant all");
+    for d in DataType::ALL {
+        let expected = if d.is_sensitive() {
+            ConsentCheck::Missing
+        } else {
+            ConsentCheck::Given
+        };
+        assert_eq!(
+            r.consent_check(PATIENT, DOCTOR, d, Treatment, T0),
+            expected,
+            "{d:?}"
+        );
+    }
+    assert_eq!(
+        r.consent_check(PATIENT, DOCTOR, Imaging, Research, T0),
+        ConsentCheck::PurposeNotConsented
+    );
+    // A specific consent and an `All` consent combine their purposes.
+    grant(&mut r, PATIENT, DOCTOR, Imaging, &[Research]).expect("grant imaging");
+    assert_eq!(
+        r.consent_check(PATIENT, DOCTOR, Imaging, Research, T0),
+        ConsentCheck::Given
+    );
+    assert_eq!(
+        r.consent_check(PATIENT, DOCTOR, Imaging, Treatment, T0),
+        ConsentCheck::Given
+    );
+    // A sensitive type needs its own.
+    grant(&mut r, PATIENT, DOCTOR, MentalHealth, &[Treatment]).expect("grant sensitive");
+    assert_eq!(
+        r.consent_check(PATIENT, DOCTOR, MentalHealth, Treatment, T0),
+        ConsentCheck::Given
+    );
+}
+
+#[test]
+fn a_regrant_replaces_and_the_list_keeps_one_entry() {
+    let mut r = with_patient();
+    grant(&mut r, PATIENT, DOCTOR, LabResults, &[Treatment]).expect("grant");
+    r.grant_consent(
+        PATIENT,
+        T0 + 5,
+        PATIENT,
+        DOCTOR,
+        LabResults,
+        DAY,
+        &[Research],
+    )
+    .expect("regrant");
+    let c = r.get_consent(PATIENT, DOCTOR, LabResults).expect("stored");
+    assert_eq!(
+        (c.purposes, c.expires_at),
+        (PurposeSet::of(&[Research]), T0 + 5 + DAY)
+    );
+    let list = r.consents_of(PATIENT, 0, MAX_PAGE, T0);
+    assert_eq!(list.len(), 1);
+    assert_eq!(r.consents_to(DOCTOR, 0, MAX_PAGE, T0).len(), 1);
+    let info = r.get_patient(PATIENT).expect("patient");
+    assert_eq!((info.consents_granted, info.consent_count), (2, 1));
+}
+
+#[test]
+fn revocation_works_while_paused_and_only_once() {
+    let mut r = with_patient();
+    grant(&mut r, PATIENT, DOCTOR, LabResults, &[Treatment]).expect("grant");
+    r.admin.pause(OWNER).expect("pause");
+    let before = consent_state(&r);
+    assert_eq!(
+        r.revoke_consent(STRANGER, T0, PATIENT, DOCTOR, LabResults),
+        Err(Error::NotAuthorized)
+    );
+    assert_eq!(
+        r.revoke_consent(PATIENT, T0, PATIENT, DOCTOR, Imaging),
+        Err(Error::ConsentNotFound)
+    );
+    assert_eq!(consent_state(&r), before);
+    assert_eq!(
+        r.revoke_consent(GUARDIAN, T0 + 1, PATIENT, DOCTOR, LabResults),
+        Ok(Event::ConsentRevoked(ConsentRevoked {
+            patient: PATIENT,
+            provider: DOCTOR,
+            actor: GUARDIAN
+        }))
+    );
+    assert_eq!(
+        r.consent_check(PATIENT, DOCTOR, LabResults, Treatment, T0 + 1),
+        ConsentCheck::Missing
+    );
+    let views = r.consents_of(PATIENT, 0, MAX_PAGE, T0 + 1);
+    assert_eq!(views[0].status, ConsentStatus::Revoked);
+    assert_eq!(
+        r.revoke_consent(PATIENT, T0, PATIENT, DOCTOR, LabResults),
+        Err(Error::ConsentNotActive)
+    );
+    assert_eq!(r.get_patient(PATIENT).map(|p| p.consents_revoked), Some(1));
+}
+
+#[test]
+fn purposes_of_a_live_consent_can_be_replaced() {
+    let mut r = with_patient();
+    let update = |r: &mut ConsentRegistry, by, at, d, p: &[Purpose]| {
+        r.update_consent_purposes(by, at, PATIENT, DOCTOR, d, p)
+    };
+    assert_eq!(
+        update(&mut r, PATIENT, T0, LabResults, &[Research]),
+        Err(Error::ConsentNotFound)
+    );
+    grant(&mut r, PATIENT, DOCTOR, LabResults, &[Treatment]).expect("grant");
+    assert_eq!(
+        update(&mut r, PATIENT, T0, LabResults, &[]),
+        Err(Error::NoPurpose)
+    );
+    assert_eq!(
+        update(&mut r, STRANGER, T0, LabResults, &[Research]),
+        Err(Error::NotAuthorized)
+    );
+    assert_eq!(
+        update(&mut r, PATIENT, T0 + 30 * DAY, LabResults, &[Research]),
+        Err(Error::ConsentExpired)
+    );
+    assert_eq!(
+        update(&mut r, GUARDIAN, T0, LabResults, &[Research, Payment]),
+        Ok(Event::ConsentPurposesUpdated(ConsentPurposesUpdated {
+            patient: PATIENT,
+            provider: DOCTOR,
+            actor: GUARDIAN,
+            purposes: PurposeSet::of(&[Research, Payment])
+        }))
+    );
+    assert_eq!(
+        r.consent_check(PATIENT, DOCTOR, LabResults, Treatment, T0),
+        ConsentCheck::PurposeNotConsented
+    );
+    r.revoke_consent(PATIENT, T0, PATIENT, DOCTOR, LabResults)
+        .expect("revoke");
+    assert_eq!(
+        update(&mut r, PATIENT, T0, LabResults, &[Research]),
+        Err(Error::ConsentNotActive)
+    );
+    r.admin.pause(OWNER).expect("pause");
+    assert_eq!(
+        update(&mut r, PATIENT, T0, LabResults, &[Research]),
+        Err(Error::ContractPaused)
+    );
+}
+
+#[test]
+fn consult_answers_everything_in_one_call() {
+    let mut r = with_patient();
+    grant(&mut r, PATIENT, DOCTOR, Imaging, &[Treatment]).expect("grant");
+    r.set_emergency_preference(PATIENT, T0, PATIENT, EmergencyPreference::OptOut)
+        .expect("opt out");
+    assert_eq!(
+        r.consult(PATIENT, DOCTOR, Imaging, Treatment, T0),
+        ConsentAnswer {
+            consent: ConsentCheck::Given,
+            acts_for: false,
+            emergency: EmergencyPreference::OptOut
+        }
+    );
+    assert_eq!(
+        r.consult(PATIENT, GUARDIAN, Imaging, Treatment, T0),
+        ConsentAnswer {
+            consent: ConsentCheck::Missing,
+            acts_for: true,
+            emergency: EmergencyPreference::OptOut
+        }
+    );
+    assert!(r.acts_for(PATIENT, PATIENT, T0));
+    assert!(
+        !r.acts_for(PATIENT2, PATIENT2, T0),
+        "an unregistered patient"
+    );
+    assert!(!r.acts_for(PATIENT, GUARDIAN, T0 + 10 * DAY));
+}
+
+// ---------------------------------------------------------------------------
+// Access requests
+// ---------------------------------------------------------------------------
+
+#[test]
+fn a_cleared_provider_requests_and_each_standing_is_named() {
+    let mut r = with_patient();
+    for (standing, error) in [
         (
             ProviderStanding::NotRegistered,
             Error::ProviderNotRegistered,
@@ -1112,922 +501,570 @@ fn request_from_a_provider_not_cleared_is_refused_with_its_standing() {
         (ProviderStanding::NotVerified, Error::ProviderNotVerified),
         (ProviderStanding::Inactive, Error::ProviderInactive),
         (ProviderStanding::RoleNotAllowed, Error::RoleNotAllowed),
-    ];
-    for (standing, error) in cases {
-        let before = snapshot(&c);
-        assert_eq!(
-            c.request_access_inner(
-                a.charlie,
-                a.bob,
-                DataType::LabResults,
-                Purpose::Treatment,
-                standing
-            ),
-            Err(error)
-        );
-        assert_eq!(snapshot(&c), before);
-        assert_eq!(c.request_count(), 0);
-        assert_eq!(c.get_access_request(1), None);
-    }
-    // the next cleared request still gets id 1
-    assert_eq!(charlie_requests_imaging(&mut c), 1);
-}
-
-#[ink::test]
-fn request_access_for_an_unregistered_patient_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    set_caller(a.charlie);
-    let before = snapshot(&c);
-    assert_eq!(
-        c.request_access(a.frank, DataType::LabResults, Purpose::Treatment),
-        Err(Error::PatientNotRegistered)
-    );
-    assert_eq!(snapshot(&c), before);
-}
-
-#[ink::test]
-fn request_access_by_the_patient_itself_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    set_caller(a.bob);
-    let before = snapshot(&c);
-    assert_eq!(
-        c.request_access(a.bob, DataType::LabResults, Purpose::Treatment),
-        Err(Error::CannotTargetSelf)
-    );
-    assert_eq!(snapshot(&c), before);
-}
-
-#[ink::test]
-fn request_access_while_paused_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    pause(&mut c);
-    set_caller(a.charlie);
-    let before = snapshot(&c);
-    assert_eq!(
-        c.request_access(a.bob, DataType::LabResults, Purpose::Treatment),
-        Err(Error::ContractPaused)
-    );
-    assert_eq!(snapshot(&c), before);
-}
-
-// ----------------------------------------------------------------------
-// approve_access_request
-// ----------------------------------------------------------------------
-
-#[ink::test]
-fn patient_approves_a_request_which_creates_its_consent() {
-    let a = accounts();
-    let mut c = setup();
-    let id = charlie_requests_imaging(&mut c);
-    set_caller(a.bob);
-    set_time(4_000);
-    let before = event_count();
-    assert_eq!(
-        c.approve_access_request(id, CONSENT_MS),
-        Ok(4_000 + CONSENT_MS)
-    );
-    assert_eq!(
-        c.get_consent(a.bob, a.charlie, DataType::Imaging),
-        Some(Consent {
-            granted_at: 4_000,
-            expires_at: 4_000 + CONSENT_MS,
-            purpose: Purpose::Research,
-            active: true,
-            granted_by: a.bob,
-            request_id: Some(id),
-        })
-    );
-    assert_eq!(
-        c.get_access_request(id),
-        Some(AccessRequest {
-            patient: a.bob,
-            provider: a.charlie,
-            data_type: DataType::Imaging,
-            purpose: Purpose::Research,
-            requested_at: T0,
-            status: RequestStatus::Approved,
-            decided_by: Some(a.bob),
-            decided_at: Some(4_000),
-        })
-    );
-    assert_eq!(
-        c.history_entry(a.bob, 1),
-        Some(HistoryEntry {
-            actor: a.bob,
-            action: ConsentAction::Granted,
-            subject: a.charlie,
-            data_type: Some(DataType::Imaging),
-            purpose: Some(Purpose::Research),
-            expires_at: Some(4_000 + CONSENT_MS),
-            request_id: Some(id),
-            at: 4_000,
-        })
-    );
-    let info = c.get_patient(a.bob).unwrap();
-    assert_eq!(info.consents_granted, 1);
-    assert_eq!(info.history_len, 2);
-    assert!(c.check_consent(a.bob, a.charlie, DataType::Imaging));
-    // ConsentGranted and AccessRequestApproved
-    assert_eq!(event_count(), before + 2);
-}
-
-#[ink::test]
-fn delegate_approves_a_request_and_is_recorded_as_decider() {
-    let a = accounts();
-    let mut c = setup();
-    let id = charlie_requests_imaging(&mut c);
-    set_caller(a.django);
-    set_time(4_000);
-    let before = event_count();
-    assert_eq!(
-        c.approve_access_request(id, CONSENT_MS),
-        Ok(4_000 + CONSENT_MS)
-    );
-    let consent = c.get_consent(a.bob, a.charlie, DataType::Imaging).unwrap();
-    assert_eq!(consent.granted_by, a.django);
-    assert_eq!(consent.request_id, Some(id));
-    assert_eq!(consent.purpose, Purpose::Research);
-    let request = c.get_access_request(id).unwrap();
-    assert_eq!(request.status, RequestStatus::Approved);
-    assert_eq!(request.decided_by, Some(a.django));
-    assert_eq!(request.decided_at, Some(4_000));
-    let entry = c.history_entry(a.bob, 1).unwrap();
-    assert_eq!(entry.actor, a.django);
-    assert_eq!(entry.request_id, Some(id));
-    assert!(c.check_consent(a.bob, a.charlie, DataType::Imaging));
-    assert_eq!(event_count(), before + 2);
-}
-
-#[ink::test]
-fn approving_an_unknown_request_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    charlie_requests_imaging(&mut c);
-    set_caller(a.bob);
-    for id in [0, 2, u64::MAX] {
-        let before = snapshot(&c);
-        assert_eq!(
-            c.approve_access_request(id, CONSENT_MS),
-            Err(Error::RequestNotFound)
-        );
-        assert_eq!(snapshot(&c), before);
-    }
-}
-
-#[ink::test]
-fn approve_by_a_stranger_or_the_requesting_provider_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    let id = charlie_requests_imaging(&mut c);
-    for stranger in [a.charlie, a.eve, a.alice, a.frank] {
-        set_caller(stranger);
-        let before = snapshot(&c);
-        assert_eq!(
-            c.approve_access_request(id, CONSENT_MS),
-            Err(Error::NotAuthorized)
-        );
-        assert_eq!(snapshot(&c), before);
-    }
-    assert_eq!(
-        c.get_access_request(id).unwrap().status,
-        RequestStatus::Pending
-    );
-}
-
-#[ink::test]
-fn approve_by_an_expired_delegate_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    let id = charlie_requests_imaging(&mut c);
-    set_caller(a.django);
-    set_time(T0 + DELEGATE_MS);
-    let before = snapshot(&c);
-    assert_eq!(
-        c.approve_access_request(id, CONSENT_MS),
-        Err(Error::NotAuthorized)
-    );
-    assert_eq!(snapshot(&c), before);
-}
-
-#[ink::test]
-fn deciding_a_request_twice_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    let approved = charlie_requests_imaging(&mut c);
-    let denied = charlie_requests_imaging(&mut c);
-    set_caller(a.bob);
-    c.approve_access_request(approved, CONSENT_MS).unwrap();
-    c.deny_access_request(denied).unwrap();
-    for id in [approved, denied] {
-        for caller in [a.bob, a.django] {
-            set_caller(caller);
-            let before = snapshot(&c);
-            assert_eq!(
-                c.approve_access_request(id, CONSENT_MS),
-                Err(Error::RequestNotPending)
-            );
-            assert_eq!(snapshot(&c), before);
-        }
-    }
-}
-
-#[ink::test]
-fn approve_with_zero_duration_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    let id = charlie_requests_imaging(&mut c);
-    set_caller(a.bob);
-    let before = snapshot(&c);
-    assert_eq!(c.approve_access_request(id, 0), Err(Error::InvalidDuration));
-    assert_eq!(snapshot(&c), before);
-    assert_eq!(
-        c.get_access_request(id).unwrap().status,
-        RequestStatus::Pending
-    );
-}
-
-#[ink::test]
-fn approve_with_an_overflowing_duration_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    let id = charlie_requests_imaging(&mut c);
-    set_caller(a.bob);
-    let before = snapshot(&c);
-    assert_eq!(c.approve_access_request(id, u64::MAX), Err(Error::Overflow));
-    assert_eq!(snapshot(&c), before);
-}
-
-#[ink::test]
-fn approve_while_paused_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    let id = charlie_requests_imaging(&mut c);
-    pause(&mut c);
-    for caller in [a.bob, a.django] {
-        set_caller(caller);
-        let before = snapshot(&c);
-        assert_eq!(
-            c.approve_access_request(id, CONSENT_MS),
-            Err(Error::ContractPaused)
-        );
-        assert_eq!(snapshot(&c), before);
-    }
-}
-
-// ----------------------------------------------------------------------
-// deny_access_request
-// ----------------------------------------------------------------------
-
-#[ink::test]
-fn patient_denies_a_request_without_creating_a_consent() {
-    let a = accounts();
-    let mut c = setup();
-    let id = charlie_requests_imaging(&mut c);
-    set_caller(a.bob);
-    set_time(4_000);
-    let before = event_count();
-    assert_eq!(c.deny_access_request(id), Ok(()));
-    assert_eq!(
-        c.get_access_request(id),
-        Some(AccessRequest {
-            patient: a.bob,
-            provider: a.charlie,
-            data_type: DataType::Imaging,
-            purpose: Purpose::Research,
-            requested_at: T0,
-            status: RequestStatus::Denied,
-            decided_by: Some(a.bob),
-            decided_at: Some(4_000),
-        })
-    );
-    assert_eq!(
-        c.history_entry(a.bob, 1),
-        Some(HistoryEntry {
-            actor: a.bob,
-            action: ConsentAction::RequestDenied,
-            subject: a.charlie,
-            data_type: Some(DataType::Imaging),
-            purpose: Some(Purpose::Research),
-            expires_at: None,
-            request_id: Some(id),
-            at: 4_000,
-        })
-    );
-    let info = c.get_patient(a.bob).unwrap();
-    assert_eq!(info.history_len, 2);
-    assert_eq!(info.consents_granted, 0);
-    assert_eq!(c.get_consent(a.bob, a.charlie, DataType::Imaging), None);
-    assert!(!c.check_consent(a.bob, a.charlie, DataType::Imaging));
-    assert_eq!(event_count(), before + 1);
-}
-
-#[ink::test]
-fn delegate_denies_a_request_and_is_recorded_as_decider() {
-    let a = accounts();
-    let mut c = setup();
-    let id = charlie_requests_imaging(&mut c);
-    set_caller(a.django);
-    assert_eq!(c.deny_access_request(id), Ok(()));
-    let request = c.get_access_request(id).unwrap();
-    assert_eq!(request.status, RequestStatus::Denied);
-    assert_eq!(request.decided_by, Some(a.django));
-    assert_eq!(c.history_entry(a.bob, 1).unwrap().actor, a.django);
-    assert_eq!(c.get_consent(a.bob, a.charlie, DataType::Imaging), None);
-}
-
-#[ink::test]
-fn denying_an_unknown_request_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    charlie_requests_imaging(&mut c);
-    set_caller(a.bob);
-    for id in [0, 2, u64::MAX] {
-        let before = snapshot(&c);
-        assert_eq!(c.deny_access_request(id), Err(Error::RequestNotFound));
-        assert_eq!(snapshot(&c), before);
-    }
-}
-
-#[ink::test]
-fn deny_by_a_stranger_or_the_requesting_provider_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    let id = charlie_requests_imaging(&mut c);
-    for stranger in [a.charlie, a.eve, a.alice, a.frank] {
-        set_caller(stranger);
-        let before = snapshot(&c);
-        assert_eq!(c.deny_access_request(id), Err(Error::NotAuthorized));
-        assert_eq!(snapshot(&c), before);
-    }
-    // and an expired delegate
-    set_caller(a.django);
-    set_time(T0 + DELEGATE_MS);
-    let before = snapshot(&c);
-    assert_eq!(c.deny_access_request(id), Err(Error::NotAuthorized));
-    assert_eq!(snapshot(&c), before);
-}
-
-#[ink::test]
-fn denying_a_decided_request_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    let approved = charlie_requests_imaging(&mut c);
-    let denied = charlie_requests_imaging(&mut c);
-    set_caller(a.bob);
-    c.approve_access_request(approved, CONSENT_MS).unwrap();
-    c.deny_access_request(denied).unwrap();
-    for id in [approved, denied] {
-        let before = snapshot(&c);
-        assert_eq!(c.deny_access_request(id), Err(Error::RequestNotPending));
-        assert_eq!(snapshot(&c), before);
-    }
-}
-
-#[ink::test]
-fn deny_while_paused_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    let id = charlie_requests_imaging(&mut c);
-    pause(&mut c);
-    set_caller(a.bob);
-    let before = snapshot(&c);
-    assert_eq!(c.deny_access_request(id), Err(Error::ContractPaused));
-    assert_eq!(snapshot(&c), before);
-}
-
-// ----------------------------------------------------------------------
-// add_delegate / remove_delegate / get_delegate
-// ----------------------------------------------------------------------
-
-#[ink::test]
-fn patient_adds_a_delegate() {
-    let a = accounts();
-    let mut c = setup();
-    set_time(2_000);
-    let before = event_count();
-    assert_eq!(
-        c.add_delegate(a.eve, DelegateKind::PowerOfAttorney, 700),
-        Ok(2_700)
-    );
-    assert_eq!(
-        c.get_delegate(a.bob, a.eve),
-        Some(Delegation {
-            kind: DelegateKind::PowerOfAttorney,
-            added_at: 2_000,
-            expires_at: 2_700,
-        })
-    );
-    assert_eq!(
-        c.history_entry(a.bob, 1),
-        Some(HistoryEntry {
-            actor: a.bob,
-            action: ConsentAction::DelegateAdded,
-            subject: a.eve,
-            data_type: None,
-            purpose: None,
-            expires_at: Some(2_700),
-            request_id: None,
-            at: 2_000,
-        })
-    );
-    assert_eq!(c.history_len(a.bob), 2);
-    assert!(c.acts_for(a.bob, a.eve));
-    // a delegation is one patient's, in one direction
-    assert_eq!(c.get_delegate(a.eve, a.bob), None);
-    assert_eq!(c.get_delegate(a.frank, a.eve), None);
-    assert_eq!(event_count(), before + 1);
-    // setup's delegation is untouched
-    assert_eq!(
-        c.get_delegate(a.bob, a.django),
-        Some(Delegation {
-            kind: DelegateKind::Guardian,
-            added_at: T0,
-            expires_at: T0 + DELEGATE_MS,
-        })
-    );
-}
-
-#[ink::test]
-fn readding_a_delegate_replaces_the_delegation() {
-    let a = accounts();
-    let mut c = setup();
-    set_time(T0 + DELEGATE_MS + 5);
-    assert!(!c.acts_for(a.bob, a.django));
-    let before = event_count();
-    assert_eq!(
-        c.add_delegate(a.django, DelegateKind::PowerOfAttorney, 100),
-        Ok(T0 + DELEGATE_MS + 105)
-    );
-    assert_eq!(
-        c.get_delegate(a.bob, a.django),
-        Some(Delegation {
-            kind: DelegateKind::PowerOfAttorney,
-            added_at: T0 + DELEGATE_MS + 5,
-            expires_at: T0 + DELEGATE_MS + 105,
-        })
-    );
-    assert!(c.acts_for(a.bob, a.django));
-    assert_eq!(c.history_len(a.bob), 2);
-    assert_eq!(
-        c.history_entry(a.bob, 1).unwrap().action,
-        ConsentAction::DelegateAdded
-    );
-    assert_eq!(event_count(), before + 1);
-}
-
-#[ink::test]
-fn adding_oneself_as_delegate_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    let before = snapshot(&c);
-    assert_eq!(
-        c.add_delegate(a.bob, DelegateKind::Guardian, DELEGATE_MS),
-        Err(Error::CannotTargetSelf)
-    );
-    assert_eq!(snapshot(&c), before);
-}
-
-#[ink::test]
-fn adding_a_delegate_for_zero_duration_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    let before = snapshot(&c);
-    assert_eq!(
-        c.add_delegate(a.eve, DelegateKind::Guardian, 0),
-        Err(Error::InvalidDuration)
-    );
-    assert_eq!(snapshot(&c), before);
-}
-
-#[ink::test]
-fn adding_a_delegate_whose_expiry_overflows_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    let before = snapshot(&c);
-    assert_eq!(
-        c.add_delegate(a.eve, DelegateKind::Guardian, u64::MAX),
-        Err(Error::Overflow)
-    );
-    assert_eq!(snapshot(&c), before);
-}
-
-#[ink::test]
-fn adding_a_delegate_as_unregistered_patient_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    set_caller(a.frank);
-    let before = snapshot(&c);
-    assert_eq!(
-        c.add_delegate(a.eve, DelegateKind::Guardian, DELEGATE_MS),
-        Err(Error::PatientNotRegistered)
-    );
-    assert_eq!(snapshot(&c), before);
-}
-
-#[ink::test]
-fn adding_a_delegate_while_paused_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    pause(&mut c);
-    set_caller(a.bob);
-    let before = snapshot(&c);
-    assert_eq!(
-        c.add_delegate(a.eve, DelegateKind::Guardian, DELEGATE_MS),
-        Err(Error::ContractPaused)
-    );
-    assert_eq!(snapshot(&c), before);
-}
-
-#[ink::test]
-fn patient_removes_a_delegate() {
-    let a = accounts();
-    let mut c = setup();
-    set_time(3_000);
-    let before = event_count();
-    assert_eq!(c.remove_delegate(a.django), Ok(()));
-    assert_eq!(c.get_delegate(a.bob, a.django), None);
-    assert!(!c.acts_for(a.bob, a.django));
-    assert_eq!(
-        c.history_entry(a.bob, 1),
-        Some(HistoryEntry {
-            actor: a.bob,
-            action: ConsentAction::DelegateRemoved,
-            subject: a.django,
-            data_type: None,
-            purpose: None,
-            expires_at: None,
-            request_id: None,
-            at: 3_000,
-        })
-    );
-    assert_eq!(c.history_len(a.bob), 2);
-    assert_eq!(event_count(), before + 1);
-    // the former delegate can no longer act
-    set_caller(a.django);
-    let before = snapshot(&c);
-    assert_eq!(
-        c.grant_consent_as_delegate(
-            a.bob,
-            a.charlie,
-            DataType::LabResults,
-            CONSENT_MS,
-            Purpose::Treatment
+        (
+            ProviderStanding::PurposeNotAllowed,
+            Error::PurposeNotAllowed,
         ),
-        Err(Error::NotAuthorized)
-    );
-    assert_eq!(snapshot(&c), before);
-}
-
-#[ink::test]
-fn an_expired_delegation_is_still_listed_and_removable() {
-    let a = accounts();
-    let mut c = setup();
-    set_time(T0 + DELEGATE_MS + 1);
-    assert_eq!(
-        c.get_delegate(a.bob, a.django).unwrap().expires_at,
-        T0 + DELEGATE_MS
-    );
-    assert_eq!(c.remove_delegate(a.django), Ok(()));
-    assert_eq!(c.get_delegate(a.bob, a.django), None);
-}
-
-#[ink::test]
-fn removing_an_unknown_delegate_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    for delegate in [a.eve, a.bob] {
-        let before = snapshot(&c);
-        assert_eq!(c.remove_delegate(delegate), Err(Error::DelegateNotFound));
-        assert_eq!(snapshot(&c), before);
+    ] {
+        assert_eq!(
+            r.request_access(DOCTOR, T0, PATIENT, LabResults, Treatment, standing)
+                .err(),
+            Some(error)
+        );
     }
-    // a delegation of another patient is not the caller's to remove
-    set_caller(a.frank);
-    c.register_patient().unwrap();
-    let before = snapshot(&c);
-    assert_eq!(c.remove_delegate(a.django), Err(Error::DelegateNotFound));
-    assert_eq!(snapshot(&c), before);
-    assert!(c.acts_for(a.bob, a.django));
-}
-
-#[ink::test]
-fn removing_a_delegate_as_unregistered_patient_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    set_caller(a.frank);
-    let before = snapshot(&c);
+    assert_eq!(r.request_count(), 0);
     assert_eq!(
-        c.remove_delegate(a.django),
-        Err(Error::PatientNotRegistered)
+        r.request_access(
+            DOCTOR,
+            T0,
+            PATIENT2,
+            LabResults,
+            Treatment,
+            ProviderStanding::Cleared
+        )
+        .err(),
+        Some(Error::PatientNotRegistered)
     );
-    assert_eq!(snapshot(&c), before);
+    assert_eq!(
+        r.request_access(
+            PATIENT,
+            T0,
+            PATIENT,
+            LabResults,
+            Treatment,
+            ProviderStanding::Cleared
+        )
+        .err(),
+        Some(Error::CannotTargetSelf)
+    );
+    let (id, event) = r
+        .request_access(
+            DOCTOR,
+            T0,
+            PATIENT,
+            LabResults,
+            Research,
+            ProviderStanding::Cleared,
+        )
+        .expect("request");
+    assert_eq!(id, 1);
+    assert_eq!(
+        event,
+        Event::AccessRequested(AccessRequested {
+            patient: PATIENT,
+            actor: DOCTOR,
+            request_id: 1,
+            purpose: Research
+        })
+    );
+    let req = r.get_access_request(1).expect("stored");
+    assert_eq!(
+        (req.status, req.data_type, req.purpose),
+        (RequestStatus::Pending, LabResults, Research)
+    );
+    assert_eq!(r.pending_count(PATIENT), 1);
+    assert_eq!(r.requests_by(DOCTOR, 0, MAX_PAGE)[0].id, 1);
+    // One pending request per provider, patient and data type.
+    assert_eq!(
+        request(&mut r, DOCTOR, LabResults, Treatment),
+        Err(Error::RequestAlreadyPending)
+    );
+    assert_eq!(request(&mut r, DOCTOR, Imaging, Treatment), Ok(2));
+    r.admin.pause(OWNER).expect("pause");
+    assert_eq!(
+        request(&mut r, NURSE, Imaging, Treatment),
+        Err(Error::ContractPaused)
+    );
 }
 
-#[ink::test]
-fn removing_a_delegate_works_while_paused() {
-    let a = accounts();
-    let mut c = setup();
-    pause(&mut c);
-    set_caller(a.bob);
-    let before = event_count();
-    assert_eq!(c.remove_delegate(a.django), Ok(()));
-    assert_eq!(c.get_delegate(a.bob, a.django), None);
-    assert!(!c.acts_for(a.bob, a.django));
-    assert_eq!(c.history_len(a.bob), 2);
-    assert_eq!(event_count(), before + 1);
-    assert!(c.paused());
+#[test]
+fn approval_consents_to_the_requested_purpose_and_orders_permissions() {
+    let mut r = with_patient();
+    grant(&mut r, PATIENT, DOCTOR, LabResults, &[Treatment]).expect("earlier consent");
+    let id = request(&mut r, DOCTOR, LabResults, Research).expect("request");
+    let approval = r
+        .approve_access_request(
+            GUARDIAN,
+            T0 + 10,
+            id,
+            7 * DAY,
+            &[RecordType::LabResults, RecordType::LabResults],
+            AccessLevel::Read,
+        )
+        .expect("approve");
+    assert_eq!(approval.expires_at, T0 + 10 + 7 * DAY);
+    assert_eq!(
+        approval.grant,
+        Some(GrantOrder {
+            patient: PATIENT,
+            provider: DOCTOR,
+            actor: GUARDIAN,
+            record_types: vec![RecordType::LabResults],
+            level: AccessLevel::Read,
+            expires_at: T0 + 10 + 7 * DAY,
+            request_id: id
+        })
+    );
+    assert_eq!(
+        approval.events,
+        vec![
+            Event::ConsentGranted(ConsentGranted {
+                patient: PATIENT,
+                provider: DOCTOR,
+                actor: GUARDIAN,
+                purposes: PurposeSet::of(&[Treatment, Research]),
+                expires_at: T0 + 10 + 7 * DAY,
+                request_id: Some(id)
+            }),
+            Event::AccessRequestApproved(AccessRequestApproved {
+                patient: PATIENT,
+                provider: DOCTOR,
+                actor: GUARDIAN,
+                request_id: id,
+                permissions: 1
+            })
+        ]
+    );
+    let req = r.get_access_request(id).expect("stored");
+    assert_eq!(
+        (req.status, req.decided_by),
+        (RequestStatus::Approved, Some(GUARDIAN))
+    );
+    assert_eq!(r.pending_count(PATIENT), 0);
+    assert_eq!(
+        r.consent_check(PATIENT, DOCTOR, LabResults, Research, T0 + 11),
+        ConsentCheck::Given
+    );
+    // The request is closed; a new one may be made.
+    assert_eq!(
+        r.approve_access_request(PATIENT, T0, id, DAY, &[], AccessLevel::Read)
+            .err(),
+        Some(Error::RequestNotPending)
+    );
+    assert!(request(&mut r, DOCTOR, LabResults, Payment).is_ok());
 }
 
-// ----------------------------------------------------------------------
-// history
-// ----------------------------------------------------------------------
+#[test]
+fn approval_without_record_types_only_consents() {
+    let mut r = with_patient();
+    let id = request(&mut r, DOCTOR, Imaging, Treatment).expect("request");
+    let approval = r
+        .approve_access_request(PATIENT, T0, id, DAY, &[], AccessLevel::Emergency)
+        .expect("approve");
+    assert_eq!(approval.grant, None);
+    assert_eq!(
+        r.consent_check(PATIENT, DOCTOR, Imaging, Treatment, T0),
+        ConsentCheck::Given
+    );
+}
 
-#[ink::test]
-fn history_is_numbered_from_zero_per_patient_when_patients_interleave() {
-    let a = accounts();
-    set_caller(a.alice);
-    set_time(T0);
-    let mut c = PatientConsent::new(AccountId::from(ACCESS_CONTROL));
-    set_caller(a.bob);
-    c.register_patient().unwrap();
-    set_caller(a.frank);
-    c.register_patient().unwrap();
-
-    set_caller(a.bob);
-    c.grant_consent(
-        a.charlie,
-        DataType::LabResults,
-        CONSENT_MS,
-        Purpose::Treatment,
-    )
-    .unwrap();
-    set_caller(a.frank);
-    c.grant_consent(a.eve, DataType::Imaging, CONSENT_MS, Purpose::Treatment)
-        .unwrap();
-    set_caller(a.bob);
-    c.add_delegate(a.django, DelegateKind::Guardian, DELEGATE_MS)
-        .unwrap();
-    set_caller(a.frank);
-    c.revoke_consent(a.eve, DataType::Imaging).unwrap();
-    set_caller(a.frank);
-    c.add_delegate(a.django, DelegateKind::PowerOfAttorney, DELEGATE_MS)
-        .unwrap();
-    set_caller(a.bob);
-    c.revoke_consent(a.charlie, DataType::LabResults).unwrap();
-
-    assert_eq!(c.history_len(a.bob), 3);
-    assert_eq!(c.history_len(a.frank), 3);
-    let actions = |p: AccountId| -> Vec<(ConsentAction, AccountId)> {
-        c.history(p, 0, MAX_PAGE)
-            .iter()
-            .map(|e| (e.action, e.subject))
-            .collect()
+#[test]
+fn approvals_are_refused_for_each_reason_and_change_nothing() {
+    let mut r = with_patient();
+    let id = request(&mut r, DOCTOR, LabResults, Treatment).expect("request");
+    let before = (
+        consent_state(&r),
+        r.get_access_request(id),
+        r.pending_count(PATIENT),
+    );
+    let approve = |r: &mut ConsentRegistry, by, id, d, types: &[RecordType], level| {
+        r.approve_access_request(by, T0, id, d, types, level).err()
     };
     assert_eq!(
-        actions(a.bob),
-        vec![
-            (ConsentAction::Granted, a.charlie),
-            (ConsentAction::DelegateAdded, a.django),
-            (ConsentAction::Revoked, a.charlie),
-        ]
+        approve(&mut r, PATIENT, 99, DAY, &[], AccessLevel::Read),
+        Some(Error::RequestNotFound)
     );
     assert_eq!(
-        actions(a.frank),
-        vec![
-            (ConsentAction::Granted, a.eve),
-            (ConsentAction::Revoked, a.eve),
-            (ConsentAction::DelegateAdded, a.django),
-        ]
+        approve(&mut r, STRANGER, id, DAY, &[], AccessLevel::Read),
+        Some(Error::NotAuthorized)
     );
-    for i in 0..3 {
-        assert_eq!(c.history_entry(a.bob, i).unwrap().actor, a.bob);
-        assert_eq!(c.history_entry(a.frank, i).unwrap().actor, a.frank);
-    }
-    assert_eq!(c.history_entry(a.bob, 3), None);
-    assert_eq!(c.history_entry(a.frank, 3), None);
-    // unregistered accounts have no history
-    assert_eq!(c.history_len(a.eve), 0);
-    assert!(c.history(a.eve, 0, MAX_PAGE).is_empty());
-    assert_eq!(c.history_entry(a.eve, 0), None);
+    assert_eq!(
+        approve(&mut r, PATIENT, id, 0, &[], AccessLevel::Read),
+        Some(Error::InvalidDuration)
+    );
+    assert_eq!(
+        approve(
+            &mut r,
+            PATIENT,
+            id,
+            DAY,
+            &[RecordType::LabResults],
+            AccessLevel::Emergency
+        ),
+        Some(Error::InvalidAccessLevel)
+    );
+    assert_eq!(
+        approve(
+            &mut r,
+            PATIENT,
+            id,
+            DAY,
+            &[RecordType::Imaging],
+            AccessLevel::Read
+        ),
+        Some(Error::RecordTypeNotRequested)
+    );
+    assert_eq!(consent_state(&r), before.0);
+    assert_eq!(
+        (r.get_access_request(id), r.pending_count(PATIENT)),
+        (before.1, before.2)
+    );
+    r.admin.pause(OWNER).expect("pause");
+    assert_eq!(
+        approve(&mut r, PATIENT, id, DAY, &[], AccessLevel::Read),
+        Some(Error::ContractPaused)
+    );
 }
 
-#[ink::test]
-fn history_pages_are_capped_at_max_page_and_end_at_the_tail() {
-    let a = accounts();
-    let mut c = setup();
-    // setup's DelegateAdded is entry 0; 59 grants make 60 entries.
-    for i in 1..60u64 {
-        set_time(T0 + i);
-        c.grant_consent(
-            a.charlie,
-            DataType::LabResults,
-            CONSENT_MS,
-            Purpose::Treatment,
+#[test]
+fn an_all_request_covers_every_non_sensitive_record_type() {
+    let mut r = with_patient();
+    let id = request(&mut r, DOCTOR, All, Treatment).expect("request");
+    assert_eq!(
+        r.approve_access_request(
+            PATIENT,
+            T0,
+            id,
+            DAY,
+            &[RecordType::MentalHealth],
+            AccessLevel::Read
         )
-        .unwrap();
-    }
-    assert_eq!(c.history_len(a.bob), 60);
-    assert_eq!(c.get_patient(a.bob).unwrap().consents_granted, 59);
-
-    let page = c.history(a.bob, 0, 1_000);
-    assert_eq!(page.len(), MAX_PAGE as usize);
-    assert_eq!(page[0].action, ConsentAction::DelegateAdded);
-    for (i, entry) in page.iter().enumerate().skip(1) {
-        assert_eq!(entry.action, ConsentAction::Granted);
-        assert_eq!(entry.at, T0 + i as u64);
-    }
-    assert_eq!(c.history(a.bob, 0, u32::MAX).len(), MAX_PAGE as usize);
-    assert_eq!(c.history(a.bob, 0, 7).len(), 7);
-
-    // the short tail
-    let tail = c.history(a.bob, 50, MAX_PAGE);
-    assert_eq!(tail.len(), 10);
-    assert_eq!(tail[0].at, T0 + 50);
-    assert_eq!(tail[9].at, T0 + 59);
-    assert_eq!(Some(tail[9].clone()), c.history_entry(a.bob, 59));
-    assert_eq!(c.history(a.bob, 57, 10).len(), 3);
-
-    // past the end
-    assert!(c.history(a.bob, 60, MAX_PAGE).is_empty());
-    assert!(c.history(a.bob, 1_000, MAX_PAGE).is_empty());
-    assert!(c.history(a.bob, u64::MAX, MAX_PAGE).is_empty());
-    assert_eq!(c.history_entry(a.bob, 60), None);
-    assert_eq!(c.history_entry(a.bob, u64::MAX), None);
+        .err(),
+        Some(Error::RecordTypeNotRequested)
+    );
+    let ordinary: Vec<RecordType> = RecordType::ALL
+        .into_iter()
+        .filter(|t| !t.data_type().is_sensitive())
+        .collect();
+    let approval = r
+        .approve_access_request(PATIENT, T0, id, DAY, &ordinary, AccessLevel::Write)
+        .expect("approve");
+    assert_eq!(approval.grant.map(|g| g.record_types.len()), Some(10));
 }
 
-// ----------------------------------------------------------------------
-// validate_data_type
-// ----------------------------------------------------------------------
-
-#[ink::test]
-fn validate_data_type_accepts_the_nine_data_type_numbers_only() {
-    let c = setup();
-    for code in 0..=8u8 {
-        assert!(c.validate_data_type(code), "{code}");
-    }
-    assert!(!c.validate_data_type(9));
-    assert!(!c.validate_data_type(255));
-    for code in 9..=255u8 {
-        assert!(!c.validate_data_type(code), "{code}");
-    }
-}
-
-// ----------------------------------------------------------------------
-// owner messages
-// ----------------------------------------------------------------------
-
-#[ink::test]
-fn owner_points_the_contract_at_another_access_control() {
-    let a = accounts();
-    let mut c = setup();
-    set_caller(a.alice);
-    let before = event_count();
-    let other = AccountId::from([0xBC; 32]);
-    assert_eq!(c.set_access_control(other), Ok(()));
-    assert_eq!(c.access_control(), other);
-    assert_eq!(event_count(), before + 1);
-}
-
-#[ink::test]
-fn set_access_control_by_non_owner_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    for caller in [a.bob, a.charlie, a.django] {
-        set_caller(caller);
-        let before = snapshot(&c);
-        assert_eq!(
-            c.set_access_control(AccountId::from([0xBC; 32])),
-            Err(Error::NotOwner)
-        );
-        assert_eq!(snapshot(&c), before);
-    }
-    assert_eq!(c.access_control(), AccountId::from(ACCESS_CONTROL));
-}
-
-#[ink::test]
-fn owner_pauses_and_unpauses() {
-    let a = accounts();
-    let mut c = setup();
-    set_caller(a.alice);
-    let before = event_count();
-    assert_eq!(c.pause(), Ok(()));
-    assert!(c.paused());
-    assert_eq!(event_count(), before + 1);
-    assert_eq!(c.unpause(), Ok(()));
-    assert!(!c.paused());
-    assert_eq!(event_count(), before + 2);
-    // running again: changes work
-    set_caller(a.bob);
-    assert!(c
-        .grant_consent(
-            a.charlie,
-            DataType::LabResults,
-            CONSENT_MS,
-            Purpose::Treatment
+#[test]
+fn permissions_need_record_management_wired() {
+    let mut r = fresh();
+    r.register_patient(PATIENT, T0).expect("register");
+    let id = request(&mut r, DOCTOR, LabResults, Treatment).expect("request");
+    assert_eq!(
+        r.approve_access_request(
+            PATIENT,
+            T0,
+            id,
+            DAY,
+            &[RecordType::LabResults],
+            AccessLevel::Read
         )
+        .err(),
+        Some(Error::RecordManagementNotSet)
+    );
+    assert!(r
+        .approve_access_request(PATIENT, T0, id, DAY, &[], AccessLevel::Read)
         .is_ok());
 }
 
-#[ink::test]
-fn pause_by_non_owner_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    set_caller(a.bob);
-    let before = snapshot(&c);
-    assert_eq!(c.pause(), Err(Error::NotOwner));
-    assert_eq!(snapshot(&c), before);
-}
-
-#[ink::test]
-fn unpause_by_non_owner_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    pause(&mut c);
-    set_caller(a.bob);
-    let before = snapshot(&c);
-    assert_eq!(c.unpause(), Err(Error::NotOwner));
-    assert_eq!(snapshot(&c), before);
-    assert!(c.paused());
-}
-
-#[ink::test]
-fn pausing_a_paused_contract_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    pause(&mut c);
-    set_caller(a.alice);
-    let before = snapshot(&c);
-    assert_eq!(c.pause(), Err(Error::AlreadyPaused));
-    assert_eq!(snapshot(&c), before);
-}
-
-#[ink::test]
-fn unpausing_a_running_contract_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    set_caller(a.alice);
-    let before = snapshot(&c);
-    assert_eq!(c.unpause(), Err(Error::NotPaused));
-    assert_eq!(snapshot(&c), before);
-}
-
-#[ink::test]
-fn owner_transfers_ownership_and_loses_its_rights() {
-    let a = accounts();
-    let mut c = setup();
-    set_caller(a.alice);
-    let before = event_count();
-    assert_eq!(c.transfer_ownership(a.eve), Ok(()));
-    assert_eq!(c.owner(), a.eve);
-    assert_eq!(event_count(), before + 1);
-    // the old owner is now refused
-    let before = snapshot(&c);
-    assert_eq!(c.pause(), Err(Error::NotOwner));
-    assert_eq!(c.transfer_ownership(a.alice), Err(Error::NotOwner));
+#[test]
+fn a_delegate_who_is_the_requesting_provider_cannot_approve_itself() {
+    let mut r = with_patient();
+    let id =
+        request(&mut r, GUARDIAN, LabResults, Treatment).expect("the guardian is a provider too");
+    let before = consent_state(&r);
     assert_eq!(
-        c.set_access_control(AccountId::from([0xBC; 32])),
+        r.approve_access_request(
+            GUARDIAN,
+            T0,
+            id,
+            DAY,
+            &[RecordType::LabResults],
+            AccessLevel::Admin
+        )
+        .err(),
+        Some(Error::CannotTargetSelf)
+    );
+    assert_eq!(consent_state(&r), before);
+    assert_eq!(r.pending_count(PATIENT), 1);
+    // The patient may approve it.
+    assert!(r
+        .approve_access_request(PATIENT, T0, id, DAY, &[], AccessLevel::Read)
+        .is_ok());
+}
+
+#[test]
+fn denial_closes_the_request_and_is_recorded() {
+    let mut r = with_patient();
+    let id = request(&mut r, DOCTOR, LabResults, Treatment).expect("request");
+    assert_eq!(
+        r.deny_access_request(STRANGER, T0, id).err(),
+        Some(Error::NotAuthorized)
+    );
+    assert_eq!(
+        r.deny_access_request(PATIENT, T0, 42).err(),
+        Some(Error::RequestNotFound)
+    );
+    assert_eq!(
+        r.deny_access_request(GUARDIAN, T0 + 3, id),
+        Ok(Event::AccessRequestDenied(AccessRequestDenied {
+            patient: PATIENT,
+            provider: DOCTOR,
+            actor: GUARDIAN,
+            request_id: id
+        }))
+    );
+    let req = r.get_access_request(id).expect("stored");
+    assert_eq!(
+        (req.status, req.decided_at),
+        (RequestStatus::Denied, Some(T0 + 3))
+    );
+    assert_eq!(r.pending_count(PATIENT), 0);
+    assert_eq!(
+        r.deny_access_request(PATIENT, T0, id).err(),
+        Some(Error::RequestNotPending)
+    );
+    let last = r.history(PATIENT, 0, MAX_PAGE).pop().expect("history");
+    assert_eq!(
+        (last.action, last.request_id),
+        (ConsentAction::RequestDenied, Some(id))
+    );
+    assert_eq!(
+        r.consent_check(PATIENT, DOCTOR, LabResults, Treatment, T0),
+        ConsentCheck::Missing
+    );
+}
+
+#[test]
+fn the_pending_list_removes_any_request_in_constant_time() {
+    let mut r = with_patient();
+    let providers: Vec<AccountId> = (0..5u8).map(|n| AccountId([100 + n; 32])).collect();
+    for p in &providers {
+        request(&mut r, *p, LabResults, Treatment).expect("request");
+    }
+    let ids = |r: &ConsentRegistry| -> Vec<u64> {
+        r.pending_requests(PATIENT, 0, MAX_PAGE)
+            .iter()
+            .map(|v| v.id)
+            .collect()
+    };
+    assert_eq!(ids(&r), vec![1, 2, 3, 4, 5]);
+    r.deny_access_request(PATIENT, T0, 2).expect("deny 2");
+    assert_eq!(ids(&r), vec![1, 5, 3, 4]);
+    r.approve_access_request(PATIENT, T0, 4, DAY, &[], AccessLevel::Read)
+        .expect("approve 4");
+    assert_eq!(ids(&r), vec![1, 5, 3]);
+    assert_eq!(r.pending_requests(PATIENT, 1, 1).len(), 1);
+    for id in [1, 5, 3] {
+        r.deny_access_request(PATIENT, T0, id).expect("deny");
+    }
+    assert!(ids(&r).is_empty());
+    assert_eq!(
+        r.requests_by(providers[0], 0, MAX_PAGE)[0].request.status,
+        RequestStatus::Denied
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Delegates
+// ---------------------------------------------------------------------------
+
+#[test]
+fn delegates_are_named_renewed_and_listed_once() {
+    let mut r = fresh();
+    r.register_patient(PATIENT, T0).expect("register");
+    assert_eq!(
+        r.add_delegate(STRANGER, T0, GUARDIAN, DelegateKind::Guardian, DAY)
+            .err(),
+        Some(Error::PatientNotRegistered)
+    );
+    assert_eq!(
+        r.add_delegate(PATIENT, T0, PATIENT, DelegateKind::Guardian, DAY)
+            .err(),
+        Some(Error::CannotTargetSelf)
+    );
+    assert_eq!(
+        r.add_delegate(PATIENT, T0, GUARDIAN, DelegateKind::Guardian, 0)
+            .err(),
+        Some(Error::InvalidDuration)
+    );
+    let (expires_at, event) = r
+        .add_delegate(PATIENT, T0, GUARDIAN, DelegateKind::PowerOfAttorney, DAY)
+        .expect("add");
+    assert_eq!(
+        event,
+        Event::DelegateAdded(DelegateAdded {
+            patient: PATIENT,
+            delegate: GUARDIAN,
+            actor: PATIENT,
+            kind: DelegateKind::PowerOfAttorney,
+            expires_at
+        })
+    );
+    assert!(r.acts_for(PATIENT, GUARDIAN, T0 + DAY - 1));
+    assert!(!r.acts_for(PATIENT, GUARDIAN, T0 + DAY));
+    r.add_delegate(PATIENT, T0 + DAY, GUARDIAN, DelegateKind::Guardian, DAY)
+        .expect("renew");
+    assert!(r.acts_for(PATIENT, GUARDIAN, T0 + DAY + 1));
+    assert_eq!(r.delegates_of(PATIENT, 0, MAX_PAGE, T0 + DAY).len(), 1);
+    assert_eq!(
+        r.represented_by(GUARDIAN, 0, MAX_PAGE, T0 + DAY)[0].patient,
+        PATIENT
+    );
+    // A delegate cannot name delegates.
+    assert_eq!(
+        r.add_delegate(GUARDIAN, T0, STRANGER, DelegateKind::Guardian, DAY)
+            .err(),
+        Some(Error::PatientNotRegistered)
+    );
+    r.admin.pause(OWNER).expect("pause");
+    assert_eq!(
+        r.add_delegate(PATIENT, T0, STRANGER, DelegateKind::Guardian, DAY)
+            .err(),
+        Some(Error::ContractPaused)
+    );
+}
+
+#[test]
+fn a_delegation_ends_by_the_patient_or_the_delegate_even_while_paused() {
+    let mut r = with_patient();
+    r.admin.pause(OWNER).expect("pause");
+    assert_eq!(
+        r.remove_delegate(STRANGER, T0, PATIENT, GUARDIAN),
+        Err(Error::NotAuthorized)
+    );
+    assert_eq!(
+        r.remove_delegate(PATIENT, T0, PATIENT, STRANGER),
+        Err(Error::DelegateNotFound)
+    );
+    assert_eq!(
+        r.remove_delegate(GUARDIAN, T0 + 5, PATIENT, GUARDIAN),
+        Ok(Event::DelegateRemoved(DelegateRemoved {
+            patient: PATIENT,
+            delegate: GUARDIAN,
+            actor: GUARDIAN
+        }))
+    );
+    assert!(!r.acts_for(PATIENT, GUARDIAN, T0 + 5));
+    assert_eq!(
+        r.get_delegate(PATIENT, GUARDIAN).map(|d| d.expires_at),
+        Some(T0 + 5)
+    );
+    assert_eq!(
+        r.remove_delegate(PATIENT, T0 + 6, PATIENT, GUARDIAN),
+        Err(Error::DelegateNotFound)
+    );
+    let views = r.delegates_of(PATIENT, 0, MAX_PAGE, T0 + 6);
+    assert_eq!((views.len(), views[0].active), (1, false));
+}
+
+// ---------------------------------------------------------------------------
+// Lists
+// ---------------------------------------------------------------------------
+
+#[test]
+fn consent_lists_page_through_patients_and_providers() {
+    let mut r = with_patient();
+    for n in 0..55u8 {
+        grant(
+            &mut r,
+            PATIENT,
+            AccountId([100 + n; 32]),
+            LabResults,
+            &[Treatment],
+        )
+        .expect("grant");
+    }
+    assert_eq!(
+        r.consents_of(PATIENT, 0, 1_000, T0).len(),
+        MAX_PAGE as usize
+    );
+    let tail = r.consents_of(PATIENT, 50, 50, T0);
+    assert_eq!(tail.len(), 5);
+    assert_eq!(tail[4].provider, AccountId([154; 32]));
+    assert_eq!(tail[4].status, ConsentStatus::Active);
+    assert_eq!(
+        r.consents_of(PATIENT, 0, 1, T0 + 30 * DAY)[0].status,
+        ConsentStatus::Expired
+    );
+    assert!(r.consents_of(PATIENT, u64::MAX, 10, T0).is_empty());
+    let theirs = r.consents_to(AccountId([100; 32]), 0, 10, T0);
+    assert_eq!((theirs.len(), theirs[0].patient), (1, PATIENT));
+    assert_eq!(r.provider_consent_count(AccountId([100; 32])), 1);
+}
+
+// ---------------------------------------------------------------------------
+// Links
+// ---------------------------------------------------------------------------
+
+#[test]
+fn record_management_is_wired_once_then_repointed_after_a_delay() {
+    let mut r = fresh();
+    assert_eq!(
+        r.set_record_management(STRANGER, THIS, RM),
         Err(Error::NotOwner)
     );
-    assert_eq!(snapshot(&c), before);
-    // the new owner is obeyed
-    set_caller(a.eve);
-    assert_eq!(c.pause(), Ok(()));
-    assert!(c.paused());
-}
-
-#[ink::test]
-fn transfer_ownership_by_non_owner_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    set_caller(a.bob);
-    let before = snapshot(&c);
-    assert_eq!(c.transfer_ownership(a.bob), Err(Error::NotOwner));
-    assert_eq!(snapshot(&c), before);
-    assert_eq!(c.owner(), a.alice);
-}
-
-// ----------------------------------------------------------------------
-// upgrades (the allowed path runs on the compiled WASM: e2e-tests/tests/upgrade.rs)
-// ----------------------------------------------------------------------
-
-#[ink::test]
-fn set_code_by_non_owner_is_refused() {
-    let a = accounts();
-    let mut c = setup();
-    set_caller(a.bob);
-    let before = snapshot(&c);
-    let events = test::recorded_events().count();
     assert_eq!(
-        c.set_code(ink::primitives::Hash::from([7; 32])),
+        r.set_record_management(OWNER, THIS, THIS),
+        Err(Error::CannotTargetSelf)
+    );
+    assert_eq!(
+        r.set_record_management(OWNER, THIS, RM),
+        Ok(Event::Admin(AdminEvent::LinkChanged(LinkChanged {
+            actor: OWNER,
+            link: Link::RecordManagement,
+            old: None,
+            new: RM
+        })))
+    );
+    assert_eq!(
+        r.set_record_management(OWNER, THIS, STRANGER),
+        Err(Error::LinkAlreadySet)
+    );
+    assert_eq!(r.record_management(), Some(RM));
+
+    assert_eq!(
+        r.announce_link(OWNER, T0, THIS, Link::PatientConsent, STRANGER)
+            .err(),
+        Some(Error::UnknownLink)
+    );
+    let (at, _) = r
+        .announce_link(OWNER, T0, THIS, Link::RecordManagement, STRANGER)
+        .expect("announce");
+    assert_eq!(at, T0 + DEFAULT_UPGRADE_DELAY);
+    assert_eq!(
+        r.apply_link(OWNER, at - 1, Link::RecordManagement),
+        Err(Error::TooEarly)
+    );
+    assert_eq!(r.record_management(), Some(RM));
+    assert_eq!(
+        r.apply_link(STRANGER, at, Link::RecordManagement),
         Err(Error::NotOwner)
     );
-    assert_eq!(snapshot(&c), before);
-    assert_eq!(test::recorded_events().count(), events);
+    assert!(r.apply_link(OWNER, at, Link::RecordManagement).is_ok());
+    assert_eq!(r.record_management(), Some(STRANGER));
+    assert_eq!(r.pending_link(Link::RecordManagement), None);
+    assert_eq!(
+        r.apply_link(OWNER, at, Link::RecordManagement),
+        Err(Error::NothingAnnounced)
+    );
 }
 
-#[ink::test]
-fn code_version_is_one() {
-    assert_eq!(setup().code_version(), 1);
+#[test]
+fn an_access_control_repoint_can_be_cancelled() {
+    let mut r = fresh();
+    r.announce_link(OWNER, T0, THIS, Link::AccessControl, STRANGER)
+        .expect("announce");
+    assert_eq!(
+        r.announce_link(OWNER, T0, THIS, Link::AccessControl, NURSE)
+            .err(),
+        Some(Error::AlreadyAnnounced)
+    );
+    assert_eq!(
+        r.cancel_link(STRANGER, Link::AccessControl),
+        Err(Error::NotOwner)
+    );
+    assert!(r.cancel_link(OWNER, Link::AccessControl).is_ok());
+    assert_eq!(
+        r.apply_link(OWNER, u64::MAX, Link::AccessControl),
+        Err(Error::NothingAnnounced)
+    );
+    assert_eq!(r.access_control(), AC);
 }

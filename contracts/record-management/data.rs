@@ -1,16 +1,16 @@
-//! Storage and message types of record-management, and its errors.
+//! Storage and message types of record-management.
 
-use ink::prelude::vec::Vec;
 use ink::primitives::AccountId;
 use medrec_types::{AccessLevel, Hash32, Purpose, RecordStatus, RecordType, Timestamp};
 
-/// Longest locator of off-chain ciphertext (a path, URL or CID), in bytes.
-pub const MAX_LOCATOR_LEN: usize = 128;
-/// Longest wrapped data key (a sealed box of a 32-byte key is 80 bytes).
-pub const MAX_WRAPPED_KEY_LEN: usize = 128;
 /// Default retention: 5 years in milliseconds (the original's 262,800 blocks
 /// of 10 minutes).
 pub const DEFAULT_RETENTION_MS: Timestamp = 262_800 * 10 * 60 * 1000;
+/// Shortest retention the owner may set: one day.
+pub const MIN_RETENTION_MS: Timestamp = 24 * 60 * 60 * 1000;
+/// Longest retention the owner may set: 100 years (365.25-day years), so
+/// that `now + retention` can never overflow a millisecond timestamp.
+pub const MAX_RETENTION_MS: Timestamp = 36_525 * MIN_RETENTION_MS;
 
 /// Confidentiality level of a record, with the original's numbers.
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
@@ -22,19 +22,21 @@ pub enum Confidentiality {
     HighlyRestricted = 3,
 }
 
-/// Metadata of one record. The record itself is ciphertext off-chain; only
-/// its hash, locator and sizes are here.
+/// Metadata of one record. The record itself is ciphertext off-chain; its
+/// content address is derived from `data_hash` (`vault://sha256/<hex>`), so
+/// no locator, and no free text, is stored.
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordMeta {
     pub patient: AccountId,
     pub record_type: RecordType,
-    /// SHA-256 of the ciphertext exactly as stored off-chain.
+    /// SHA-256 of the current version's ciphertext, exactly as stored
+    /// off-chain: its content address.
     pub data_hash: Hash32,
-    /// Where the ciphertext lives (at most 128 bytes).
-    pub locator: Vec<u8>,
-    /// Identifier of the data key (e.g. SHA-256 of the wrapped key material).
+    /// Identifier of the current version's data key (the SHA-256 the vault
+    /// computes over the key, salted): the gateway binds the escrowed key
+    /// to the record by it.
     pub key_id: Hash32,
     /// Ciphertext size in bytes.
     pub size: u64,
@@ -44,15 +46,24 @@ pub struct RecordMeta {
     pub status: RecordStatus,
     /// Status to go back to when unlocked.
     pub status_before_lock: Option<RecordStatus>,
+    /// Current version, from 1.
     pub version: u32,
+    /// Created by the patient (or its delegate): self-reported data or an
+    /// uploaded document. Only the patient side changes such a record.
+    pub patient_authored: bool,
     pub created_by: AccountId,
     pub created_at: Timestamp,
+    /// Author of the current version (status changes are in the audit
+    /// trail, not here).
     pub updated_by: AccountId,
+    /// When the current version was written.
     pub updated_at: Timestamp,
     pub retention_until: Timestamp,
 }
 
-/// One version of a record's ciphertext (version 1 is the creation).
+/// An earlier version of a record's ciphertext. The current version is the
+/// record's own metadata; a version moves here when the next one replaces
+/// it, so no version is stored twice.
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,9 +80,9 @@ pub struct VersionEntry {
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Quota {
-    /// At most this many `get_record` calls.
+    /// At most this many recorded reads.
     pub max_reads: Option<u32>,
-    /// At most this many ciphertext bytes handed out by `get_record`.
+    /// At most this many ciphertext bytes (record sizes) read.
     pub max_bytes: Option<u64>,
 }
 
@@ -88,10 +99,63 @@ pub struct Permission {
     pub quota: Option<Quota>,
     pub reads_used: u32,
     pub bytes_used: u64,
+    /// The access request whose approval granted it, if any.
+    pub request_id: Option<u64>,
+    /// Set when revoked: a revoked permission allows nothing.
+    pub revoked_at: Option<Timestamp>,
+}
+
+impl Permission {
+    /// Whether a read of `size` bytes would pass the quota.
+    pub fn quota_allows(&self, size: u64) -> bool {
+        match self.quota {
+            None => true,
+            Some(q) => {
+                q.max_reads.is_none_or(|m| self.reads_used < m)
+                    && q.max_bytes
+                        .is_none_or(|m| self.bytes_used.saturating_add(size) <= m)
+            }
+        }
+    }
+
+    pub fn status_at(&self, now: Timestamp) -> GrantStatus {
+        if self.revoked_at.is_some() {
+            GrantStatus::Revoked
+        } else if self.expires_at.is_some_and(|e| now >= e) {
+            GrantStatus::Expired
+        } else if !self.quota_allows(0) {
+            GrantStatus::QuotaUsedUp
+        } else {
+            GrantStatus::Active
+        }
+    }
+}
+
+/// Where a permission or a share stands now.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GrantStatus {
+    Active,
+    Expired,
+    Revoked,
+    /// A quota's read count is used up (a byte quota can still pass a
+    /// smaller record; `get_record` decides).
+    QuotaUsedUp,
+}
+
+/// A permission with its key and status, as the list views return it.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PermissionView {
+    pub provider: AccountId,
+    pub record_type: RecordType,
+    pub permission: Permission,
+    pub status: GrantStatus,
 }
 
 /// Read access to one record until an expiry (the MRMS seed's
-/// grant-record-access).
+/// grant-record-access). Unsharing ends it (`expires_at` becomes the time
+/// of unsharing).
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,33 +165,50 @@ pub struct RecordShare {
     pub expires_at: Timestamp,
 }
 
-/// A record's data key wrapped for one recipient's public key.
+/// A share with its key and status, as the list views return it.
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
-#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WrappedKey {
-    pub wrapped: Vec<u8>,
-    /// The record's `key_id` when this was shared: a key for an older data
-    /// key is not handed out after the record is re-encrypted.
-    pub key_id: Hash32,
-    /// The recipient's permission epoch for this record type when shared:
-    /// revoking the permission bumps the epoch, which voids the share in
-    /// O(1) without walking the patient's records.
-    pub epoch: u32,
-    pub shared_by: AccountId,
-    pub shared_at: Timestamp,
+pub struct ShareView {
+    pub record_id: u64,
+    pub provider: AccountId,
+    pub share: RecordShare,
+    pub active: bool,
 }
 
-/// What `get_record` returns.
+/// How an access was allowed.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// The patient itself.
+    Patient,
+    /// An unexpired delegate of the patient.
+    Delegate,
+    /// A provider's permission for the record type.
+    Permission,
+    /// A provider's share of this one record (reads only).
+    RecordShare,
+    /// An emergency window (reads only, logged as an emergency read).
+    Emergency,
+}
+
+/// What a `get_record` transaction returns: the metadata, how the read was
+/// allowed, and the index of the audit entry it appended, which is what the
+/// key-release gateway checks before releasing a key.
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordView {
     pub record_id: u64,
     pub meta: RecordMeta,
-    /// The caller's wrapped data key, if one was shared and is still valid.
-    pub wrapped_key: Option<Vec<u8>>,
-    /// The read was allowed by an emergency window (and logged as such).
-    pub emergency: bool,
+    pub access: Access,
+    pub audit_index: u64,
+}
+
+/// A record with its id, as the list views return it.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordSummary {
+    pub record_id: u64,
+    pub meta: RecordMeta,
 }
 
 /// What an audit entry records.
@@ -140,18 +221,26 @@ pub enum AuditAction {
     EmergencyRead,
     Updated,
     StatusChanged,
+    Locked,
+    Unlocked,
     Deleted,
     PermissionGranted,
     PermissionRevoked,
     RecordShared,
     RecordUnshared,
-    KeyShared,
-    KeyShareRevoked,
 }
 
-/// One entry of a patient's audit trail. `prev_hash` is the SHA-256 of the
-/// SCALE encoding of the previous entry ([0; 32] for the first), so any
-/// rewrite of history changes the head.
+impl AuditAction {
+    /// The actions a key-release gateway accepts as a recorded read.
+    pub fn is_read(self) -> bool {
+        matches!(self, AuditAction::Read | AuditAction::EmergencyRead)
+    }
+}
+
+/// One entry of a patient's audit trail: who did what to which record (or
+/// to whose permission), for which purpose, when. `prev_hash` is the hash
+/// of the previous entry ([0; 32] for the first); see [`crate::audit`] for
+/// how an entry is hashed.
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -159,11 +248,13 @@ pub struct AuditEntry {
     pub actor: AccountId,
     pub action: AuditAction,
     pub record_id: Option<u64>,
-    pub record_type: Option<RecordType>,
-    /// The provider or recipient a permission, share or key was about.
+    /// The provider a permission or share was about.
     pub subject: Option<AccountId>,
+    /// The record type a permission was about (permissions are per type).
+    pub record_type: Option<RecordType>,
+    /// The purpose declared for a record operation.
     pub purpose: Option<Purpose>,
-    /// New status, for status changes.
+    /// The new status, for status changes.
     pub status: Option<RecordStatus>,
     pub at: Timestamp,
     pub prev_hash: Hash32,
@@ -171,23 +262,24 @@ pub struct AuditEntry {
 
 /// Length and head hash of a patient's audit trail.
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
-#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct AuditHead {
     pub len: u64,
-    /// SHA-256 of the SCALE encoding of the last entry; [0; 32] when empty.
+    /// Hash of the last entry; [0; 32] when empty.
     pub head: Hash32,
 }
 
-/// Per-provider counters (the MediKey seed's physician stats).
+/// Everything record-management keeps per patient, in one storage item:
+/// the lengths of the patient's lists and the audit head.
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct ProviderStats {
-    pub records_created: u32,
-    pub records_updated: u32,
-    pub reads: u32,
-    pub emergency_reads: u32,
+pub struct PatientState {
+    pub record_count: u64,
+    pub permission_count: u64,
+    pub share_count: u64,
+    pub audit_len: u64,
+    pub audit_head: Hash32,
 }
 
 /// Contract-wide figures and settings.
@@ -200,85 +292,4 @@ pub struct Stats {
     pub retention_period: Timestamp,
     pub consent_contract: AccountId,
     pub access_control: AccountId,
-}
-
-/// Every way a message of this contract can fail.
-#[ink::scale_derive(Encode, Decode, TypeInfo)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Error {
-    /// Only the contract owner may do this.
-    NotOwner,
-    /// `set_code` named a code hash that is not uploaded (or the runtime refused it).
-    CodeUpgradeFailed,
-    /// The contract is paused.
-    ContractPaused,
-    /// `pause` on a paused contract.
-    AlreadyPaused,
-    /// `unpause` on a running contract.
-    NotPaused,
-    /// No record of that patient has that id.
-    RecordNotFound,
-    /// The record is locked.
-    RecordLocked,
-    /// The record is deleted.
-    RecordDeleted,
-    /// The record is archived (read-only).
-    RecordArchived,
-    /// `unlock_record` on a record that is not locked.
-    RecordNotLocked,
-    /// That status change is not allowed from the record's status.
-    InvalidStatusTransition,
-    /// Deletion before the record's retention-until time.
-    RetentionPeriodActive,
-    /// That data hash is already on-chain: as another record, or as the
-    /// current or an earlier version of this one (hashes are never reused,
-    /// not even after deletion).
-    DuplicateRecord,
-    /// The locator is empty or longer than 128 bytes.
-    InvalidLocator,
-    /// The data hash is all zeroes.
-    InvalidDataHash,
-    /// The wrapped key is empty or longer than 128 bytes.
-    InvalidWrappedKey,
-    /// Patients grant Read, Write or Admin only.
-    InvalidAccessLevel,
-    /// A duration of zero.
-    InvalidDuration,
-    /// A quota with neither a read nor a byte limit, or a zero limit.
-    InvalidQuota,
-    /// The caller is neither the patient nor an unexpired delegate.
-    NotPatientOrDelegate,
-    /// The caller is not a registered provider (access-control).
-    ProviderNotRegistered,
-    /// The caller is not verified (access-control).
-    ProviderNotVerified,
-    /// The caller has been deactivated (access-control).
-    ProviderInactive,
-    /// The caller's role does not allow the record's data type.
-    RoleNotAllowed,
-    /// The patient has no active consent for the caller and the data type.
-    ConsentRequired,
-    /// The patient gave the caller no permission for this record type (and
-    /// no share of this record).
-    NoPermission,
-    /// The caller's permission has expired.
-    PermissionExpired,
-    /// The caller's permission level is below what the operation needs.
-    InsufficientAccessLevel,
-    /// The permission's read or byte quota is used up.
-    QuotaExhausted,
-    /// Only an emergency window would allow this, and it allows reading only.
-    EmergencyAccessReadOnly,
-    /// No permission to revoke.
-    PermissionNotFound,
-    /// No share of that record with that provider.
-    ShareNotFound,
-    /// No wrapped key of that record for that recipient.
-    KeyShareNotFound,
-    /// The access-control contract could not be called or trapped.
-    AccessControlUnavailable,
-    /// The patient-consent contract could not be called or trapped.
-    ConsentContractUnavailable,
-    /// A time or counter would overflow.
-    Overflow,
 }

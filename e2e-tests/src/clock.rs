@@ -1,50 +1,31 @@
-//! A sandbox whose block time the journeys can set.
+//! A sandbox runtime whose block time the tests set.
 //!
-//! ink_e2e 5.1's sandbox client keeps its runtime private and only builds
-//! blocks on its own, so block time stands still within a test. Expiry is
-//! part of the rules (consents, permissions, emergency windows, retention),
-//! so the journeys run on [`ClockedSandbox`]: the stock `DefaultSandbox`
-//! runtime, except that before each execution it writes the time set with
-//! [`set_time`] into `pallet_timestamp::Now`, which is what a contract's
-//! `block_timestamp()` reads on a real chain too.
+//! Expiry is part of the rules (consents, permissions, emergency windows,
+//! cooldowns, announced upgrades, retention), so the tests run on
+//! [`ClockedSandbox`]: the stock `DefaultSandbox` runtime (ink_sandbox
+//! 5.1.1, pallet-contracts 31), except that before each execution it writes
+//! its own `now` into `pallet_timestamp::Now`, which is what a contract's
+//! `block_timestamp()` reads on a real chain too. The time belongs to the
+//! sandbox (see [`crate::session::Session::set_time`]), not to a global.
 
 use ink_sandbox::{DefaultSandbox, Extension, RuntimeMetadataPrefixed, Sandbox, Snapshot};
-use std::cell::Cell;
 
 type Runtime = <DefaultSandbox as Sandbox>::Runtime;
-
-thread_local! {
-    /// Block time in milliseconds for this thread's sandbox (the e2e client
-    /// runs on the test's own thread).
-    static NOW_MS: Cell<Option<u64>> = const { Cell::new(None) };
-}
-
-/// Sets the block time (ms since the epoch) seen by the next calls.
-pub fn set_time(ms: u64) {
-    NOW_MS.with(|n| n.set(Some(ms)));
-}
-
-/// Moves the block time forward by `ms`.
-pub fn advance_time(ms: u64) {
-    NOW_MS.with(|n| n.set(Some(n.get().unwrap_or(0).saturating_add(ms))));
-}
-
-/// The block time set with [`set_time`], if any.
-pub fn now() -> Option<u64> {
-    NOW_MS.with(|n| n.get())
-}
 
 /// `DefaultSandbox` with a settable clock.
 #[derive(Default)]
 pub struct ClockedSandbox {
     inner: DefaultSandbox,
+    /// Block time in milliseconds since the epoch; `None` leaves the
+    /// runtime's own.
+    pub now: Option<u64>,
 }
 
 impl Sandbox for ClockedSandbox {
     type Runtime = Runtime;
 
     fn execute_with<T>(&mut self, execute: impl FnOnce() -> T) -> T {
-        let now = now();
+        let now = self.now;
         self.inner.execute_with(|| {
             if let Some(ms) = now {
                 ink_sandbox::pallet_timestamp::Now::<Runtime>::put(ms);

@@ -1,31 +1,27 @@
-//! A thin, direct driver of the sandbox runtime for work that makes tens of
-//! thousands of calls: the scaling benchmark (`src/bin/bench.rs`) fills the
-//! contracts with history through it.
+//! A thin, direct driver of the sandbox runtime: one
+//! `pallet_contracts::bare_call` per call, reading the gas, the storage
+//! deposit, the contract events (with their topics) and the return value
+//! from that one execution.
 //!
 //! ink_e2e's `SandboxClient` dry-runs every submitted call first, and a dry
 //! run copies the whole chain state to roll it back, so its cost grows with
-//! the state: fine for the journeys, quadratic for 10,000 records. [`Chain`]
-//! calls `pallet_contracts::bare_call` on the same runtime ([`ClockedSandbox`],
-//! the stock `DefaultSandbox` with a settable clock) exactly once per call and
-//! reads the gas, the storage deposit, the events and the return value from
-//! that one execution. The encoding of a message is ink!'s own call builder,
-//! the same bytes polkadot.js or ink_e2e send.
+//! the state: fine for a few calls, quadratic for the 10,000-record
+//! scaling run. It also records no contract events. [`Chain`] does neither.
+//! The encoding of a message is ink!'s own call builder, the same bytes
+//! polkadot.js or ink_e2e send.
 
-use crate::{
-    cost_from, release_wasm, AccessControlRef, ClockedSandbox, Cost, E2EResult, PatientConsentRef,
-    RecordManagementRef,
-};
+use crate::{cost_from, release_wasm, ClockedSandbox, Cost, E2EResult};
 use ink::env::call::utils::{ReturnType, Set, Unset};
 use ink::env::call::{CreateBuilder, ExecutionInput, LimitParamsV2};
 use ink::env::DefaultEnvironment;
 use ink::primitives::AccountId;
 use ink::scale::{Decode, Encode};
 use ink_e2e::CallBuilderFinal;
-use ink_sandbox::api::prelude::{BalanceAPI, ContractAPI};
+use ink_sandbox::api::prelude::{BalanceAPI, ContractAPI, SystemAPI};
 use ink_sandbox::pallet_contracts::Determinism;
 use ink_sandbox::{AccountId32, Sandbox, Weight};
 
-type Runtime = <ClockedSandbox as Sandbox>::Runtime;
+pub type Runtime = <ClockedSandbox as Sandbox>::Runtime;
 
 /// The gas limit of every call: the sandbox's default (the block's limit).
 fn gas_limit() -> Weight {
@@ -35,15 +31,38 @@ fn gas_limit() -> Weight {
 /// Balance minted into an account before it signs its first call.
 const ENDOWMENT: u128 = 1_000_000_000_000_000;
 
-/// The outcome of one call: the message's decoded return value (or why there
-/// is none), its cost, and the events the runtime recorded for it.
+/// One contract event: who emitted it, its topics (the first is the event's
+/// signature topic) and its SCALE-encoded fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContractEvent {
+    pub contract: AccountId,
+    pub topics: Vec<[u8; 32]>,
+    pub data: Vec<u8>,
+}
+
+impl ContractEvent {
+    /// Whether this is an `E` (its first topic is `E`'s signature topic).
+    pub fn is<E: ink::env::Event>(&self) -> bool {
+        E::SIGNATURE_TOPIC.is_some() && self.topics.first().copied() == E::SIGNATURE_TOPIC
+    }
+
+    /// The event as an `E`, if it is one.
+    pub fn decode<E: ink::env::Event + Decode>(&self) -> Option<E> {
+        if !self.is::<E>() {
+            return None;
+        }
+        E::decode(&mut &self.data[..]).ok()
+    }
+}
+
+/// The outcome of one call: the message's decoded return value (or why
+/// there is none), its cost, whether it reverted, and its contract events.
 pub struct Outcome<R> {
     pub value: Result<R, String>,
     pub cost: Cost,
     /// Whether the contract reverted (a message that returned `Err`, or a trap).
     pub reverted: bool,
-    /// The runtime events of this call (contract events included).
-    pub events: Vec<ink_sandbox::EventRecordOf<Runtime>>,
+    pub events: Vec<ContractEvent>,
 }
 
 /// The sandbox chain, driven one `bare_call` per call.
@@ -58,6 +77,10 @@ fn to_runtime(a: &AccountId) -> AccountId32 {
     AccountId32::new(*AsRef::<[u8; 32]>::as_ref(a))
 }
 
+fn from_runtime(a: &AccountId32) -> AccountId {
+    AccountId::from(*AsRef::<[u8; 32]>::as_ref(a))
+}
+
 impl Chain {
     /// Mints a balance into `who` the first time it signs something.
     pub fn fund(&mut self, who: AccountId) -> E2EResult<()> {
@@ -65,20 +88,21 @@ impl Chain {
             self.sandbox
                 .mint_into(&to_runtime(&who), ENDOWMENT)
                 .map_err(|e| format!("mint: {e:?}"))?;
-            self.forget_events(&[]);
+            self.take_events();
         }
         Ok(())
     }
 
     /// Uploads and instantiates `wasm` with the encoded constructor `input`
-    /// (see [`ctor_input`]); returns the address and the instantiation's cost.
+    /// (see [`ctor_input`]); returns the address, the instantiation's cost
+    /// and the constructor's events.
     pub fn deploy(
         &mut self,
         wasm: Vec<u8>,
         input: Vec<u8>,
         salt: Vec<u8>,
         deployer: AccountId,
-    ) -> E2EResult<(AccountId, Cost)> {
+    ) -> E2EResult<(AccountId, Cost, Vec<ContractEvent>)> {
         self.fund(deployer)?;
         let r = self.sandbox.deploy_contract(
             wasm,
@@ -90,13 +114,12 @@ impl Chain {
             None,
         );
         let cost = cost_from(r.gas_consumed, &r.storage_deposit);
-        self.forget_events(&r.events.clone().unwrap_or_default());
+        let events = self.take_events();
         let ok = r.result.map_err(|e| format!("instantiate: {e:?}"))?;
         if ok.result.did_revert() {
             return Err("instantiate: constructor reverted".into());
         }
-        let raw: [u8; 32] = *ok.account_id.as_ref();
-        Ok((AccountId::from(raw), cost))
+        Ok((from_runtime(&ok.account_id), cost, events))
     }
 
     /// Calls `msg` as `caller`, once, for real: a message that returns `Err`
@@ -126,8 +149,7 @@ impl Chain {
         );
         self.calls = self.calls.saturating_add(1);
         let cost = cost_from(r.gas_consumed, &r.storage_deposit);
-        let events = r.events.unwrap_or_default();
-        self.forget_events(&events);
+        let events = self.take_events();
         let (value, reverted) = match r.result {
             Err(e) => (Err(format!("call failed: {e:?}")), true),
             Ok(ret) => {
@@ -146,43 +168,8 @@ impl Chain {
         })
     }
 
-    /// Calls `msg` and returns its value, or fails with `what` and the reason.
-    pub fn value<Args, R>(
-        &mut self,
-        what: &str,
-        caller: AccountId,
-        msg: &CallBuilderFinal<DefaultEnvironment, Args, R>,
-    ) -> E2EResult<R>
-    where
-        Args: Encode + Clone,
-        R: Decode,
-        CallBuilderFinal<DefaultEnvironment, Args, R>: Clone,
-    {
-        self.call(caller, msg)?
-            .value
-            .map_err(|e| format!("{what}: {e}").into())
-    }
-
-    /// Calls a message that returns `Result` and must return `Ok`; yields
-    /// what is inside, or fails naming `what` and the error.
-    pub fn ok<Args, T, E>(
-        &mut self,
-        what: &str,
-        caller: AccountId,
-        msg: &CallBuilderFinal<DefaultEnvironment, Args, Result<T, E>>,
-    ) -> E2EResult<T>
-    where
-        Args: Encode + Clone,
-        T: Decode,
-        E: Decode + std::fmt::Debug,
-        CallBuilderFinal<DefaultEnvironment, Args, Result<T, E>>: Clone,
-    {
-        self.value(what, caller, msg)?
-            .map_err(|e| format!("{what}: unexpected Err({e:?})").into())
-    }
-
-    /// Uploads `wasm` (as `uploader`) and returns its code hash, for
-    /// `set_code`. Uploading code that is already there is a no-op.
+    /// Uploads `wasm` (as `uploader`) and returns its code hash. Uploading
+    /// code that is already there is a no-op.
     pub fn upload(
         &mut self,
         wasm: Vec<u8>,
@@ -193,24 +180,40 @@ impl Chain {
             .sandbox
             .upload_contract(wasm, to_runtime(&uploader), None, Determinism::Enforced)
             .map_err(|e| format!("upload: {e:?}"))?;
-        self.forget_events(&[]);
+        self.take_events();
         let raw: [u8; 32] = r.code_hash.into();
         Ok(ink::primitives::Hash::from(raw))
     }
 
-    /// Clears the runtime's event list after an operation, so that the next
-    /// call's outcome carries its own events only and nothing grows with the
-    /// number of calls. pallet-contracts hands back every event of the
-    /// current block, and this chain never ends a block: `reset_events` or
-    /// a new block would do, but both sweep every event topic ever seen
-    /// (cleared keys stay in the in-memory overlay), which made a 70,000-call
-    /// run quadratic. So: remove `System::Events` and `EventCount`, and the
-    /// `EventTopics` entries of exactly the topics these events carried.
-    fn forget_events(&mut self, events: &[ink_sandbox::EventRecordOf<Runtime>]) {
-        let topics: Vec<[u8; 32]> = events
-            .iter()
-            .flat_map(|e| e.topics.iter().map(|t| t.to_fixed_bytes()))
-            .collect();
+    /// The contract events of the runtime's event list, which is then
+    /// cleared, so that the next call's outcome carries its own events
+    /// only and nothing grows with the number of calls.
+    ///
+    /// pallet-contracts hands back every event of the current block, and
+    /// this chain never ends a block: `reset_events` or a new block would
+    /// clear them, but both sweep every event topic ever seen (cleared keys
+    /// stay in the in-memory overlay), which made a 70,000-call run
+    /// quadratic. So: read `System::Events`, then remove it,
+    /// `EventCount`, and the `EventTopics` entries of exactly the topics
+    /// these events carried.
+    fn take_events(&mut self) -> Vec<ContractEvent> {
+        let records = self.sandbox.events();
+        let mut topics: Vec<[u8; 32]> = Vec::new();
+        let mut out = Vec::new();
+        for record in &records {
+            topics.extend(record.topics.iter().map(|t| t.to_fixed_bytes()));
+            let event: Result<ink_sandbox::pallet_contracts::Event<Runtime>, _> =
+                record.event.clone().try_into();
+            if let Ok(ink_sandbox::pallet_contracts::Event::ContractEmitted { contract, data }) =
+                event
+            {
+                out.push(ContractEvent {
+                    contract: from_runtime(&contract),
+                    topics: record.topics.iter().map(|t| t.to_fixed_bytes()).collect(),
+                    data,
+                });
+            }
+        }
         self.sandbox.execute_with(|| {
             let pallet = sp_io::hashing::twox_128(b"System");
             for item in [&b"Events"[..], b"EventCount"] {
@@ -223,11 +226,52 @@ impl Chain {
                 sp_io::storage::clear(&key);
             }
         });
+        out
     }
 
     /// How many calls this chain has made.
     pub fn calls(&self) -> u64 {
         self.calls
+    }
+
+    /// Every (key, value) in the chain's storage: the runtime's trie and
+    /// the child trie of every contract.
+    pub fn all_storage(&mut self) -> Vec<(Vec<u8>, Vec<u8>)> {
+        self.sandbox.execute_with(|| {
+            let mut out = Vec::new();
+            let mut key = Vec::new();
+            while let Some(next) = sp_io::storage::next_key(&key) {
+                if let Some(value) = sp_io::storage::get(&next) {
+                    out.push((next.clone(), value.to_vec()));
+                }
+                key = next;
+            }
+            // Each contract's `ContractInfo` (pallet-contracts'
+            // `ContractInfoOf` map, private to the pallet) begins with its
+            // child trie's id, a SCALE `Vec<u8>`.
+            let prefix = [
+                sp_io::hashing::twox_128(b"Contracts"),
+                sp_io::hashing::twox_128(b"ContractInfoOf"),
+            ]
+            .concat();
+            let tries: Vec<Vec<u8>> = out
+                .iter()
+                .filter(|(k, _)| k.starts_with(&prefix))
+                .filter_map(|(_, v)| <Vec<u8> as Decode>::decode(&mut &v[..]).ok())
+                .collect();
+            for trie in tries {
+                let mut key = Vec::new();
+                while let Some(next) = sp_io::default_child_storage::next_key(&trie, &key) {
+                    if let Some(value) = sp_io::default_child_storage::get(&trie, &next) {
+                        let mut k = trie.clone();
+                        k.extend_from_slice(&next);
+                        out.push((k, value.to_vec()));
+                    }
+                    key = next;
+                }
+            }
+            out
+        })
     }
 }
 
@@ -254,27 +298,6 @@ pub fn ctor_input<Ref, Args: Encode, R>(ctor: Constructor<Ref, Args, R>) -> Vec<
         .encode()
 }
 
-/// The contract events among a call's runtime events: (emitting contract,
-/// SCALE-encoded event data). Topics are left out.
-pub fn contract_events(
-    events: &[ink_sandbox::EventRecordOf<Runtime>],
-) -> Vec<(AccountId, Vec<u8>)> {
-    events
-        .iter()
-        .filter_map(|record| {
-            let event: Result<ink_sandbox::pallet_contracts::Event<Runtime>, _> =
-                record.event.clone().try_into();
-            match event {
-                Ok(ink_sandbox::pallet_contracts::Event::ContractEmitted { contract, data }) => {
-                    let raw: [u8; 32] = *AsRef::<[u8; 32]>::as_ref(&contract);
-                    Some((AccountId::from(raw), data))
-                }
-                _ => None,
-            }
-        })
-        .collect()
-}
-
 /// The release `.wasm` of a contract crate, as `scripts/build.sh` leaves it
 /// (`target/contracts/<name>/`); the error says to build first.
 pub fn release_code(crate_name: &str) -> E2EResult<Vec<u8>> {
@@ -287,48 +310,4 @@ pub fn release_code(crate_name: &str) -> E2EResult<Vec<u8>> {
         )
         .into()
     })
-}
-
-/// The three contracts on a [`Chain`], from their release builds.
-pub struct Deployed {
-    pub ac: AccountId,
-    pub pc: AccountId,
-    pub rm: AccountId,
-}
-
-impl Deployed {
-    pub fn ac(&self) -> <crate::AccessControl as ink::codegen::ContractCallBuilder>::Type {
-        ink_e2e::create_call_builder::<crate::AccessControl>(self.ac)
-    }
-    pub fn pc(&self) -> <crate::PatientConsent as ink::codegen::ContractCallBuilder>::Type {
-        ink_e2e::create_call_builder::<crate::PatientConsent>(self.pc)
-    }
-    pub fn rm(&self) -> <crate::RecordManagement as ink::codegen::ContractCallBuilder>::Type {
-        ink_e2e::create_call_builder::<crate::RecordManagement>(self.rm)
-    }
-}
-
-/// Deploys the release builds of the three contracts (Alice owns each) and
-/// wires them, as `deploy_all` does for ink_e2e's client.
-pub fn deploy_release(chain: &mut Chain) -> E2EResult<Deployed> {
-    let alice = ink_e2e::account_id(ink_e2e::AccountKeyring::Alice);
-    let (ac, _) = chain.deploy(
-        release_code("access-control")?,
-        ctor_input(AccessControlRef::new()),
-        vec![1],
-        alice,
-    )?;
-    let (pc, _) = chain.deploy(
-        release_code("patient-consent")?,
-        ctor_input(PatientConsentRef::new(ac)),
-        vec![2],
-        alice,
-    )?;
-    let (rm, _) = chain.deploy(
-        release_code("record-management")?,
-        ctor_input(RecordManagementRef::new(pc, ac)),
-        vec![3],
-        alice,
-    )?;
-    Ok(Deployed { ac, pc, rm })
 }

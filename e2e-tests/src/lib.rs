@@ -1,22 +1,29 @@
-//! Shared pieces of the end-to-end harness: the list of contracts, the
-//! `deploy_all` helper that wires them together on any ink_e2e backend, the
-//! cast of the journeys, call helpers, and the cost figures (gas and storage
-//! deposit) of a call.
+//! The end-to-end harness: the compiled contracts (their release builds) on
+//! the in-process sandbox runtime, driven by one test idiom, [`Session`].
+//!
+//! - [`session`]: deploy the three contracts, call them as an [`Actor`],
+//!   get the value, the events (with topics, named from the metadata) and
+//!   the cost; check a refusal fully ([`Session::refused`]); set the time.
+//! - [`direct`]: the driver under it, one `bare_call` per call.
+//! - [`clock`]: the sandbox runtime with a settable block time.
+//! - [`deploy_all`]: the same deployment on ink_e2e's node backend (the
+//!   node-backed tests in `tests/node/`).
 //!
 //! The journeys live in `tests/journeys/` (one test binary, one file per
-//! journey); `src/bin/journey.rs` is the patient journey that `scripts/run.sh`
-//! prints; `src/bin/build-contracts.rs` is the release bundler behind
-//! `scripts/build.sh`.
+//! journey); `src/bin/` holds the tools (release bundler, the patient
+//! journey of `scripts/run.sh`, the benchmark, the message table).
 
 pub mod clock;
 pub mod direct;
+pub mod session;
 
-pub use clock::{advance_time, set_time, ClockedSandbox};
+pub use clock::ClockedSandbox;
+pub use session::{Call, Session};
 
 use ink::env::DefaultEnvironment;
 use ink::primitives::AccountId;
-use ink::scale::{Decode, Encode};
-use ink_e2e::{CallBuilderFinal, CallResult, ContractsBackend, E2EBackend, Keypair};
+use ink::scale::Encode;
+use ink_e2e::{ContractsBackend, E2EBackend};
 use ink_sandbox::pallet_contracts::StorageDeposit;
 use std::fmt::Debug;
 use std::path::PathBuf;
@@ -47,9 +54,13 @@ pub fn contract_dir(crate_name: &str) -> PathBuf {
 /// Result type of the e2e tests and helpers.
 pub type E2EResult<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
-/// One hour, one day, in milliseconds.
-pub const HOUR: u64 = 60 * 60 * 1000;
+/// A minute, an hour, a day, in milliseconds.
+pub const MINUTE: u64 = 60 * 1000;
+pub const HOUR: u64 = 60 * MINUTE;
 pub const DAY: u64 = 24 * HOUR;
+
+/// The block time every session starts at (2026-11-19T00:00:00Z).
+pub const T0: u64 = 1_795_392_000_000;
 
 /// The workspace root (the folder with the top-level `Cargo.toml`).
 pub fn workspace_root() -> PathBuf {
@@ -70,8 +81,8 @@ pub fn target_dir() -> PathBuf {
 /// Where `scripts/build.sh` leaves the release build of a contract crate:
 /// `$CARGO_TARGET_DIR/contracts/<name>/` (`<name>.wasm`, `.json`, `.contract`,
 /// name in snake case). contract-build itself writes to `target/ink/<name>/`,
-/// which ink_e2e's debug builds for the journeys overwrite; the bundler copies
-/// the release files here so that nothing else can replace them.
+/// which ink_e2e's debug builds for the node tests overwrite; the bundler
+/// copies the release files here so that nothing else can replace them.
 pub fn bundle_dir(crate_name: &str) -> PathBuf {
     target_dir()
         .join("contracts")
@@ -84,258 +95,131 @@ pub fn release_wasm(crate_name: &str) -> PathBuf {
     bundle_dir(crate_name).join(format!("{snake}.wasm"))
 }
 
-/// Addresses of the deployed contracts, and what each instantiation cost.
-#[derive(Debug, Clone, Copy)]
-pub struct Deployment {
-    pub access_control: AccountId,
-    pub patient_consent: AccountId,
-    pub record_management: AccountId,
-    /// (contract, cost of its instantiation), in deployment order.
-    pub instantiations: [(&'static str, Cost); 3],
+/// The release metadata (`.json`) of a contract crate.
+pub fn release_metadata(crate_name: &str) -> PathBuf {
+    let snake = crate_name.replace('-', "_");
+    bundle_dir(crate_name).join(format!("{snake}.json"))
 }
 
-impl Deployment {
-    pub fn ac(&self) -> <AccessControl as ink::codegen::ContractCallBuilder>::Type {
-        ink_e2e::create_call_builder::<AccessControl>(self.access_control)
-    }
-    pub fn pc(&self) -> <PatientConsent as ink::codegen::ContractCallBuilder>::Type {
-        ink_e2e::create_call_builder::<PatientConsent>(self.patient_consent)
-    }
-    pub fn rm(&self) -> <RecordManagement as ink::codegen::ContractCallBuilder>::Type {
-        ink_e2e::create_call_builder::<RecordManagement>(self.record_management)
-    }
+// ---------------------------------------------------------------------------
+// The cast
+// ---------------------------------------------------------------------------
+
+/// Someone who signs calls: a name for messages and an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Actor {
+    pub name: &'static str,
+    pub account: AccountId,
 }
 
-/// Deploys the three contracts (Alice owns each) and wires them:
-/// patient-consent asks access-control; record-management asks both.
-pub async fn deploy_all<Client>(client: &mut Client) -> E2EResult<Deployment>
-where
-    Client: E2EBackend,
-    <Client as ContractsBackend<DefaultEnvironment>>::Error: Debug,
-{
-    macro_rules! instantiate {
-        ($name:expr, $ctor:expr) => {{
-            let mut ctor = $ctor;
-            let r = client
-                .instantiate($name, &ink_e2e::alice(), &mut ctor)
-                .submit()
-                .await
-                .map_err(|e| format!("instantiate {}: {e:?}", $name))?;
-            let c = &r.dry_run.contract_result;
-            (r.account_id, cost_from(c.gas_consumed, &c.storage_deposit))
-        }};
+impl Actor {
+    /// A well-known development account (`//Alice` ...), the same on a
+    /// `--dev` node.
+    pub fn dev(name: &'static str, keyring: ink_e2e::AccountKeyring) -> Self {
+        Self {
+            name,
+            account: ink_e2e::account_id(keyring),
+        }
     }
-    let (access_control, ac_cost) = instantiate!("access-control", AccessControlRef::new());
-    let (patient_consent, pc_cost) =
-        instantiate!("patient-consent", PatientConsentRef::new(access_control));
-    let (record_management, rm_cost) = instantiate!(
-        "record-management",
-        RecordManagementRef::new(patient_consent, access_control)
-    );
-    Ok(Deployment {
-        access_control,
-        patient_consent,
-        record_management,
-        instantiations: [
-            ("access-control", ac_cost),
-            ("patient-consent", pc_cost),
-            ("record-management", rm_cost),
-        ],
-    })
-}
 
-/// Submits `msg` as `caller` and returns the message's return value and the
-/// call's cost. A message that returns `Err` is reverted by the chain (state
-/// unchanged) and its `Err` comes back here.
-pub async fn submit<Client, Args, R>(
-    client: &mut Client,
-    caller: &Keypair,
-    msg: &CallBuilderFinal<DefaultEnvironment, Args, R>,
-) -> E2EResult<(R, Cost)>
-where
-    Client: E2EBackend,
-    <Client as ContractsBackend<DefaultEnvironment>>::Error: Debug,
-    Args: Sync + Encode + Clone,
-    R: Send + Decode,
-    CallBuilderFinal<DefaultEnvironment, Args, R>: Clone,
-{
-    let result = client
-        .call(caller, msg)
-        .submit()
-        .await
-        .map_err(|e| format!("call failed: {e:?}"))?;
-    let cost = cost_of(&result);
-    Ok((result.return_value(), cost))
-}
-
-/// Dry-runs `msg` (as Alice; queries need no particular caller) and returns
-/// its return value. Nothing is written.
-pub async fn query<Client, Args, R>(
-    client: &mut Client,
-    msg: &CallBuilderFinal<DefaultEnvironment, Args, R>,
-) -> E2EResult<R>
-where
-    Client: E2EBackend,
-    <Client as ContractsBackend<DefaultEnvironment>>::Error: Debug,
-    Args: Sync + Encode + Clone,
-    R: Send + Decode,
-    CallBuilderFinal<DefaultEnvironment, Args, R>: Clone,
-{
-    let result = client
-        .call(&ink_e2e::alice(), msg)
-        .dry_run()
-        .await
-        .map_err(|e| format!("dry run failed: {e:?}"))?;
-    Ok(result.return_value())
-}
-
-/// The cast of the journeys. Alice owns the contracts; Bob is an admin;
-/// Charlie a doctor; Dave a nurse; Eve an emergency physician; Ferdie the
-/// patient; `two` his guardian (a delegate); `one` a technician.
-pub struct Cast;
-
-impl Cast {
-    pub fn id(k: ink_e2e::AccountKeyring) -> AccountId {
-        ink_e2e::account_id(k)
-    }
-    pub fn bob() -> AccountId {
-        Self::id(ink_e2e::AccountKeyring::Bob)
-    }
-    pub fn charlie() -> AccountId {
-        Self::id(ink_e2e::AccountKeyring::Charlie)
-    }
-    pub fn dave() -> AccountId {
-        Self::id(ink_e2e::AccountKeyring::Dave)
-    }
-    pub fn eve() -> AccountId {
-        Self::id(ink_e2e::AccountKeyring::Eve)
-    }
-    pub fn ferdie() -> AccountId {
-        Self::id(ink_e2e::AccountKeyring::Ferdie)
-    }
-    pub fn one() -> AccountId {
-        Self::id(ink_e2e::AccountKeyring::One)
-    }
-    pub fn two() -> AccountId {
-        Self::id(ink_e2e::AccountKeyring::Two)
+    /// An account that exists only in the sandbox (no key: the sandbox
+    /// takes any origin), from a seed byte.
+    pub fn sandbox(name: &'static str, seed: u8) -> Self {
+        Self {
+            name,
+            account: AccountId::from([seed; 32]),
+        }
     }
 }
 
-/// Registers and verifies the providers of the cast (Bob admin, Charlie
-/// doctor, Dave nurse, Eve emergency, `one` technician) and registers Ferdie
-/// as a patient.
-pub async fn register_cast<Client>(client: &mut Client, d: &Deployment) -> E2EResult<()>
-where
-    Client: E2EBackend,
-    <Client as ContractsBackend<DefaultEnvironment>>::Error: Debug,
-{
-    use medrec_types::Role;
-    let mut ac = d.ac();
-    let alice = ink_e2e::alice();
-    let creds = [0xC0; 32];
-    let providers = [
-        (Cast::bob(), Role::Admin),
-        (Cast::charlie(), Role::Doctor),
-        (Cast::dave(), Role::Nurse),
-        (Cast::eve(), Role::Emergency),
-        (Cast::one(), Role::Technician),
-    ];
-    for (who, role) in providers {
-        expect_ok(
-            submit(client, &alice, &ac.register_provider(who, role, creds))
-                .await?
-                .0,
-        )?;
-        expect_ok(submit(client, &alice, &ac.verify_provider(who)).await?.0)?;
+/// The cast of the journeys. Alice owns the contracts; Bob is the first
+/// admin; Charlie a doctor; Dave a nurse; Eve an emergency physician;
+/// Ferdie the patient; Two his guardian; One a technician; Rita a
+/// researcher and Paul a payer (sandbox-only accounts).
+pub mod cast {
+    use super::Actor;
+    use ink_e2e::AccountKeyring as K;
+
+    pub fn alice() -> Actor {
+        Actor::dev("alice", K::Alice)
     }
-    let mut pc = d.pc();
-    expect_ok(
-        submit(client, &ink_e2e::ferdie(), &pc.register_patient())
-            .await?
-            .0,
-    )?;
-    Ok(())
+    pub fn bob() -> Actor {
+        Actor::dev("bob", K::Bob)
+    }
+    pub fn charlie() -> Actor {
+        Actor::dev("charlie", K::Charlie)
+    }
+    pub fn dave() -> Actor {
+        Actor::dev("dave", K::Dave)
+    }
+    pub fn eve() -> Actor {
+        Actor::dev("eve", K::Eve)
+    }
+    pub fn ferdie() -> Actor {
+        Actor::dev("ferdie", K::Ferdie)
+    }
+    pub fn one() -> Actor {
+        Actor::dev("one", K::One)
+    }
+    pub fn two() -> Actor {
+        Actor::dev("two", K::Two)
+    }
+    pub fn rita() -> Actor {
+        Actor::sandbox("rita", 0x52)
+    }
+    pub fn paul() -> Actor {
+        Actor::sandbox("paul", 0x50)
+    }
+    pub fn mallory() -> Actor {
+        Actor::sandbox("mallory", 0x4D)
+    }
 }
 
 /// A sample record as the vault would describe it: the SHA-256 of some
-/// ciphertext and its content-addressed locator. `n` makes each one unique.
-pub fn sample_record(n: u8) -> ([u8; 32], Vec<u8>) {
+/// ciphertext and a key id. `n` makes each one unique.
+pub fn sample_record(n: u8) -> ([u8; 32], [u8; 32]) {
     use sha2::Digest;
     let ciphertext: Vec<u8> = (0..64u8).map(|i| i.wrapping_mul(31) ^ n).collect();
     let hash: [u8; 32] = sha2::Sha256::digest(&ciphertext).into();
-    let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
-    (hash, format!("vault://sha256/{hex}").into_bytes())
+    let key_id: [u8; 32] = sha2::Sha256::digest([b'k', n]).into();
+    (hash, key_id)
 }
 
-/// Ferdie consents to `provider` for `data_type` (30 days, Treatment) and
-/// gives it `level` on `record_type`, without expiry or quota.
-pub async fn consent_and_permit<Client>(
-    client: &mut Client,
-    d: &Deployment,
-    provider: AccountId,
-    data_type: medrec_types::DataType,
-    record_type: medrec_types::RecordType,
-    level: medrec_types::AccessLevel,
-) -> E2EResult<()>
-where
-    Client: E2EBackend,
-    <Client as ContractsBackend<DefaultEnvironment>>::Error: Debug,
-{
-    let ferdie = ink_e2e::ferdie();
-    let mut pc = d.pc();
-    let mut rm = d.rm();
-    let msg = pc.grant_consent(
-        provider,
-        data_type,
-        30 * DAY,
-        medrec_types::Purpose::Treatment,
-    );
-    expect_ok(submit(client, &ferdie, &msg).await?.0)?;
-    let msg = rm.grant_permission(Cast::ferdie(), provider, record_type, level, None, None);
-    expect_ok(submit(client, &ferdie, &msg).await?.0)?;
-    Ok(())
+/// The lowercase hex of some bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// `creator` creates Ferdie's record `n` of `record_type`; returns its id.
-pub async fn create_sample<Client>(
-    client: &mut Client,
-    d: &Deployment,
-    creator: &Keypair,
-    record_type: medrec_types::RecordType,
-    n: u8,
-) -> E2EResult<Result<u64, record_management::Error>>
-where
-    Client: E2EBackend,
-    <Client as ContractsBackend<DefaultEnvironment>>::Error: Debug,
-{
-    let (hash, locator) = sample_record(n);
-    let mut rm = d.rm();
-    let msg = rm.create_record(
-        Cast::ferdie(),
-        record_type,
-        hash,
-        locator,
-        [n; 32],
-        64,
-        0,
-        record_management::Confidentiality::Normal,
-    );
-    Ok(submit(client, creator, &msg).await?.0)
-}
-
-/// Turns a message's `Err` into a test failure that names it.
-pub fn expect_ok<T, E: Debug>(r: Result<T, E>) -> E2EResult<T> {
-    r.map_err(|e| format!("expected Ok, got Err({e:?})").into())
-}
-
-/// SHA-256 of the SCALE encoding of a value: how the audit chain links
-/// entries, recomputed off-chain.
+/// SHA-256 of the SCALE encoding of a value.
 pub fn sha256_encoded<T: Encode>(value: &T) -> [u8; 32] {
     use sha2::Digest;
     sha2::Sha256::digest(value.encode()).into()
 }
 
-/// What one call cost, from its dry run.
+/// The hash of audit entry `index` of `patient`'s trail in `contract`,
+/// computed off-chain with the `sha2` crate from the documented rule
+/// (SHA-256 of the SCALE encoding of `(AUDIT_DOMAIN, contract, patient,
+/// index, entry)`), to check the contract's chain independently.
+pub fn audit_entry_hash(
+    contract: AccountId,
+    patient: AccountId,
+    index: u64,
+    entry: &record_management::AuditEntry,
+) -> [u8; 32] {
+    sha256_encoded(&(
+        record_management::audit::AUDIT_DOMAIN,
+        contract,
+        patient,
+        index,
+        entry,
+    ))
+}
+
+// ---------------------------------------------------------------------------
+// Costs
+// ---------------------------------------------------------------------------
+
+/// What one call cost.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cost {
     pub ref_time: u64,
@@ -356,13 +240,7 @@ impl std::fmt::Display for Cost {
     }
 }
 
-/// The gas consumed and storage deposit of a submitted call.
-pub fn cost_of<V, EventLog>(result: &CallResult<DefaultEnvironment, V, EventLog>) -> Cost {
-    let exec = &result.dry_run.exec_result;
-    cost_from(exec.gas_consumed, &exec.storage_deposit)
-}
-
-/// A [`Cost`] from a dry run's gas and storage deposit (calls, queries and
+/// A [`Cost`] from a call's gas and storage deposit (calls, queries and
 /// instantiations all report these two).
 pub fn cost_from(gas: ink_sandbox::Weight, deposit: &StorageDeposit<u128>) -> Cost {
     let storage_deposit = match deposit {
@@ -391,6 +269,77 @@ pub fn group(n: i128) -> String {
     } else {
         out
     }
+}
+
+// ---------------------------------------------------------------------------
+// The same deployment on ink_e2e's node backend
+// ---------------------------------------------------------------------------
+
+/// Addresses of the contracts deployed by [`deploy_all`].
+#[derive(Debug, Clone, Copy)]
+pub struct Deployment {
+    pub access_control: AccountId,
+    pub patient_consent: AccountId,
+    pub record_management: AccountId,
+}
+
+impl Deployment {
+    pub fn ac(&self) -> <AccessControl as ink::codegen::ContractCallBuilder>::Type {
+        ink_e2e::create_call_builder::<AccessControl>(self.access_control)
+    }
+    pub fn pc(&self) -> <PatientConsent as ink::codegen::ContractCallBuilder>::Type {
+        ink_e2e::create_call_builder::<PatientConsent>(self.patient_consent)
+    }
+    pub fn rm(&self) -> <RecordManagement as ink::codegen::ContractCallBuilder>::Type {
+        ink_e2e::create_call_builder::<RecordManagement>(self.record_management)
+    }
+}
+
+/// Deploys the three contracts on an ink_e2e backend (Alice owns each, Bob
+/// is the first admin) and wires them: patient-consent asks access-control;
+/// record-management asks both; patient-consent hands approvals to
+/// record-management.
+pub async fn deploy_all<Client>(client: &mut Client) -> E2EResult<Deployment>
+where
+    Client: E2EBackend,
+    <Client as ContractsBackend<DefaultEnvironment>>::Error: Debug,
+{
+    let alice = ink_e2e::alice();
+    let mut ctor = AccessControlRef::new(cast::bob().account, [0xB0; 32]);
+    let access_control = client
+        .instantiate("access-control", &alice, &mut ctor)
+        .submit()
+        .await
+        .map_err(|e| format!("instantiate access-control: {e:?}"))?
+        .account_id;
+    let mut ctor = PatientConsentRef::new(access_control);
+    let patient_consent = client
+        .instantiate("patient-consent", &alice, &mut ctor)
+        .submit()
+        .await
+        .map_err(|e| format!("instantiate patient-consent: {e:?}"))?
+        .account_id;
+    let mut ctor = RecordManagementRef::new(patient_consent, access_control);
+    let record_management = client
+        .instantiate("record-management", &alice, &mut ctor)
+        .submit()
+        .await
+        .map_err(|e| format!("instantiate record-management: {e:?}"))?
+        .account_id;
+    let d = Deployment {
+        access_control,
+        patient_consent,
+        record_management,
+    };
+    let wire = d.pc().set_record_management(record_management);
+    client
+        .call(&alice, &wire)
+        .submit()
+        .await
+        .map_err(|e| format!("wire: {e:?}"))?
+        .return_value()
+        .map_err(|e| format!("wire: Err({e:?})"))?;
+    Ok(d)
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@ mod rogue_consent {
         Revert,
         /// Traps (as a panic would).
         Trap,
-        /// Calls back into the contract that asked (its `owner` message: a
+        /// Calls back into the contract that asked (its `admin` message: a
         /// re-entrant call, as an attacker would make to act mid-decision)
         /// and answers `true` only if that call went through; traps if not.
         Reenter,
@@ -61,9 +61,9 @@ mod rogue_consent {
                     let reentered = build_call::<DefaultEnvironment>()
                         .call(caller)
                         .exec_input(ExecutionInput::new(Selector::new(ink::selector_bytes!(
-                            "owner"
+                            "admin"
                         ))))
-                        .returns::<AccountId>()
+                        .returns::<medrec_types::Admin>()
                         .try_invoke();
                     // Only a completed re-entrant call earns the "yes".
                     match reentered {
@@ -77,11 +77,32 @@ mod rogue_consent {
 
     impl PatientConsentApi for RogueConsent {
         #[ink(message)]
+        fn consult(
+            &self,
+            _patient: AccountId,
+            _actor: AccountId,
+            _data_type: medrec_types::DataType,
+            _purpose: medrec_types::Purpose,
+        ) -> medrec_types::ConsentAnswer {
+            let yes = self.answer();
+            medrec_types::ConsentAnswer {
+                consent: if yes {
+                    medrec_types::ConsentCheck::Given
+                } else {
+                    medrec_types::ConsentCheck::Missing
+                },
+                acts_for: yes,
+                emergency: medrec_types::EmergencyPreference::IncludeSensitive,
+            }
+        }
+
+        #[ink(message)]
         fn check_consent(
             &self,
             _patient: AccountId,
             _provider: AccountId,
             _data_type: medrec_types::DataType,
+            _purpose: medrec_types::Purpose,
         ) -> bool {
             self.answer()
         }

@@ -1,95 +1,99 @@
-//! # medvault: the off-chain half of the medical records system
+//! # medvault: the native host of the medvault format
 //!
 //! The contracts hold only the SHA-256 of a record's ciphertext, a locator and
-//! each recipient's *wrapped* data key. This crate makes that true:
+//! each recipient's *wrapped* data key. The format itself (streamed
+//! XChaCha20-Poly1305, the header, key wrapping, key ids, typed errors) is
+//! [`medvault_core`], re-exported here; the same crate, compiled to
+//! WebAssembly (`vault/wasm/`), serves the Node client and the browser. This
+//! crate adds what needs a file system:
 //!
-//! - [`Store::seal_file`]: a fresh random 256-bit data key per record,
-//!   XChaCha20-Poly1305 in the STREAM construction (chunked, constant memory,
-//!   truncation, reordering and bit flips all detected), the ciphertext kept
-//!   in a content-addressed folder under its SHA-256, the key under its id.
+//! - [`Store::seal_file`]: a fresh random 256-bit data key per record, the
+//!   ciphertext kept in a content-addressed folder under its SHA-256, the key
+//!   under its id.
 //! - [`Store::wrap_key`]: the data key sealed to a recipient's X25519 public
-//!   key (a libsodium-compatible sealed box, 80 bytes): what
-//!   `record-management::share_key` stores.
+//!   key (80 bytes): what `record-management::share_key` stores.
 //! - [`Store::open_to_file`]: fetch by locator, check the SHA-256 against the
 //!   on-chain hash **before** decrypting, unwrap with the caller's secret key,
 //!   decrypt into a temporary file that is renamed into place only when the
 //!   whole stream authenticated (nothing half-written).
 //! - [`Store::shred`]: destroy the local data key (crypto-shredding).
 //!
+//! Store layout (shared with the Node client's `LocalStore`):
+//! `objects/<sha256 hex>`, `keys/<key id>.key` (32 raw bytes, mode 0600, in a
+//! 0700 folder), `tmp/`.
+//!
 //! Revocation on-chain stops the contracts from handing out a wrapped key; it
 //! cannot recall a file a recipient already decrypted.
-//!
-//! ## Ciphertext format (version 1)
-//!
-//! ```text
-//! header (32 bytes) = "MEDVAULT" | version u8 = 1 | chunk_size u32 LE | nonce prefix (19 bytes)
-//! chunk*            = XChaCha20-Poly1305 STREAM-BE32 segments, header as associated data
-//! ```
-//! Every segment but the last carries exactly `chunk_size` plaintext bytes;
-//! the last (flagged in its nonce) carries fewer, possibly none. So a full
-//! segment is never the last, a short one must be, and a missing last segment
-//! (truncation), a moved one (reordering) or a changed byte anywhere (header
-//! included, since it is the associated data) fails authentication.
 
-use chacha20poly1305::aead::rand_core::RngCore;
-use chacha20poly1305::aead::stream::{DecryptorBE32, EncryptorBE32};
-use chacha20poly1305::aead::{KeyInit, OsRng};
-use chacha20poly1305::XChaCha20Poly1305;
 use sha2::{Digest, Sha256};
 use std::fs::{self, File};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
-pub use crypto_box::{PublicKey, SecretKey};
-
-/// File magic of the ciphertext format.
-pub const MAGIC: &[u8; 8] = b"MEDVAULT";
-/// Current format version.
-pub const VERSION: u8 = 1;
-/// Header length: magic, version, chunk size, nonce prefix.
-pub const HEADER_LEN: usize = 8 + 1 + 4 + NONCE_PREFIX_LEN;
-/// STREAM-BE32 nonce prefix of XChaCha20 (24 - 5 bytes).
-pub const NONCE_PREFIX_LEN: usize = 19;
-/// Poly1305 tag per segment.
-pub const TAG_LEN: usize = 16;
-/// Default plaintext bytes per segment.
-pub const DEFAULT_CHUNK: u32 = 64 * 1024;
-/// Largest chunk size a reader accepts (bounds memory on hostile input).
-pub const MAX_CHUNK: u32 = 16 * 1024 * 1024;
-/// Locators look like `vault://sha256/<64 hex>` (79 bytes, within the
-/// contract's 128).
-pub const LOCATOR_PREFIX: &str = "vault://sha256/";
+pub use medvault_core::{
+    check_hash, ciphertext_len, decrypt_stream, encrypt_stream, generate_data_key, key_id,
+    unwrap_key, DataKey, DecryptError, EncryptError, Header, Opener, PublicKey, Sealer, SecretKey,
+    StreamError, DEFAULT_CHUNK, HEADER_LEN, KEY_LEN, LOCATOR_PREFIX, MAGIC, MAX_CHUNK,
+    NONCE_PREFIX_LEN, TAG_LEN, VERSION, WRAPPED_KEY_LEN,
+};
 
 /// Everything that can go wrong, each with a message a user can act on.
+/// [`VaultError::code`] names the kind; for the format's own errors it is
+/// [`DecryptError::code`] / [`EncryptError::code`], the same in every host.
 #[derive(Debug, thiserror::Error)]
 pub enum VaultError {
+    #[error(transparent)]
+    Decrypt(#[from] DecryptError),
+    #[error(transparent)]
+    Encrypt(#[from] EncryptError),
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: io::Error },
     #[error("I/O error: {0}")]
     Stream(#[from] io::Error),
-    #[error("not a medvault ciphertext (bad header)")]
-    BadHeader,
-    #[error("unsupported ciphertext format version {0}")]
-    UnsupportedVersion(u8),
-    #[error("invalid chunk size {0} in the header")]
-    BadChunkSize(u32),
-    #[error("the ciphertext is truncated")]
-    Truncated,
-    #[error("segment {0} failed authentication: the ciphertext was altered, reordered or truncated, or the key is wrong")]
-    Tampered(u64),
-    #[error("hash mismatch: on-chain {expected}, stored object {actual}; refusing to decrypt")]
-    HashMismatch { expected: String, actual: String },
     #[error("bad locator {0:?}: expected {LOCATOR_PREFIX}<64 hex digits>")]
     BadLocator(String),
     #[error("no stored object for locator {0}")]
     UnknownLocator(String),
     #[error("no data key with id {0} (never stored here, or shredded)")]
     UnknownKey(String),
-    #[error("the wrapped key does not open with this secret key")]
-    WrongKey,
-    #[error("{0}")]
-    Invalid(String),
+    #[error("{0:?} is not a key id (64 hex digits)")]
+    BadKeyId(String),
+    #[error("{0:?} is not hex of the expected length (a hash or key: 64 hex digits)")]
+    BadHex(String),
+    #[error("{0}: not a 32-byte key file")]
+    BadKeyFile(PathBuf),
+    #[error("the writer thread panicked")]
+    WriterPanicked,
+}
+
+impl VaultError {
+    /// The kind of error as one word: the variant's name, or for the
+    /// format's errors the core's code (`SegmentAuth`, `Truncated`, ...).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Decrypt(e) => e.code(),
+            Self::Encrypt(e) => e.code(),
+            Self::Io { .. } | Self::Stream(_) => "Io",
+            Self::BadLocator(_) => "BadLocator",
+            Self::UnknownLocator(_) => "UnknownLocator",
+            Self::UnknownKey(_) => "UnknownKey",
+            Self::BadKeyId(_) => "BadKeyId",
+            Self::BadHex(_) => "BadHex",
+            Self::BadKeyFile(_) => "BadKeyFile",
+            Self::WriterPanicked => "WriterPanicked",
+        }
+    }
+}
+
+impl From<StreamError> for VaultError {
+    fn from(e: StreamError) -> Self {
+        match e {
+            StreamError::Decrypt(e) => Self::Decrypt(e),
+            StreamError::Encrypt(e) => Self::Encrypt(e),
+            StreamError::Io(e) => Self::Stream(e),
+        }
+    }
 }
 
 pub type Result<T> = std::result::Result<T, VaultError>;
@@ -99,25 +103,6 @@ fn io_at(path: &Path) -> impl FnOnce(io::Error) -> VaultError + '_ {
         path: path.to_path_buf(),
         source,
     }
-}
-
-/// A 256-bit data key, wiped from memory when dropped.
-pub type DataKey = Zeroizing<[u8; 32]>;
-
-/// A fresh random data key.
-pub fn generate_data_key() -> DataKey {
-    let mut key = Zeroizing::new([0u8; 32]);
-    OsRng.fill_bytes(key.as_mut());
-    key
-}
-
-/// The id under which a data key is stored: hex SHA-256 of a domain tag and
-/// the key (reveals nothing about a random 256-bit key).
-pub fn key_id(key: &[u8; 32]) -> String {
-    let mut h = Sha256::new();
-    h.update(b"medvault key id v1");
-    h.update(key);
-    hex::encode(h.finalize())
 }
 
 /// What `seal` prints and what goes on-chain with `create_record`.
@@ -132,152 +117,30 @@ pub struct Sealed {
 }
 
 impl Sealed {
-    pub fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({
-            "data_hash": hex::encode(self.data_hash),
-            "locator": self.locator,
-            "key_id": self.key_id,
-            "size": self.size,
-        })
-    }
-}
-
-/// Reads until `buf` is full or the reader ends; returns the bytes read.
-fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match reader.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(filled)
-}
-
-/// Encrypts everything `reader` yields and hands each output piece (header,
-/// then segments) to `sink`, in order. Returns the plaintext length.
-pub fn encrypt_stream(
-    key: &[u8; 32],
-    chunk_size: u32,
-    reader: &mut impl Read,
-    mut sink: impl FnMut(Vec<u8>) -> io::Result<()>,
-    mut progress: impl FnMut(u64),
-) -> Result<u64> {
-    if chunk_size == 0 || chunk_size > MAX_CHUNK {
-        return Err(VaultError::BadChunkSize(chunk_size));
-    }
-    let mut nonce = [0u8; NONCE_PREFIX_LEN];
-    OsRng.fill_bytes(&mut nonce);
-    let mut header = Vec::with_capacity(HEADER_LEN);
-    header.extend_from_slice(MAGIC);
-    header.push(VERSION);
-    header.extend_from_slice(&chunk_size.to_le_bytes());
-    header.extend_from_slice(&nonce);
-    sink(header.clone())?;
-    let cipher = XChaCha20Poly1305::new(key.into());
-    let mut encryptor = EncryptorBE32::from_aead(cipher, nonce.as_ref().into());
-    let chunk = chunk_size as usize;
-    let mut total = 0u64;
-    loop {
-        let mut buf = vec![0u8; chunk];
-        buf.reserve_exact(TAG_LEN);
-        let n = read_full(reader, &mut buf)?;
-        buf.truncate(n);
-        total += n as u64;
-        if n == chunk {
-            encryptor
-                .encrypt_next_in_place(&header, &mut buf)
-                .map_err(|_| VaultError::Invalid("encryption failed".into()))?;
-            sink(buf)?;
-            progress(total);
-        } else {
-            encryptor
-                .encrypt_last_in_place(&header, &mut buf)
-                .map_err(|_| VaultError::Invalid("encryption failed".into()))?;
-            sink(buf)?;
-            progress(total);
-            return Ok(total);
-        }
-    }
-}
-
-/// Parses and decrypts a ciphertext stream, writing authenticated plaintext
-/// segments to `out` as they verify. The caller must treat the output as
-/// untrusted until this returns `Ok` (truncation is only known at the end):
-/// [`Store::open_to_file`] writes to a temporary file and renames it only then.
-/// Returns the plaintext length.
-pub fn decrypt_stream(key: &[u8; 32], reader: &mut impl Read, out: &mut impl Write) -> Result<u64> {
-    let mut header = [0u8; HEADER_LEN];
-    let n = read_full(reader, &mut header)?;
-    if n < HEADER_LEN {
-        // A prefix of a real header is a truncated ciphertext; anything else is not ours.
-        let k = n.min(MAGIC.len());
-        return Err(if n > 0 && header[..k] == MAGIC[..k] {
-            VaultError::Truncated
-        } else {
-            VaultError::BadHeader
-        });
-    }
-    if &header[..8] != MAGIC {
-        return Err(VaultError::BadHeader);
-    }
-    if header[8] != VERSION {
-        return Err(VaultError::UnsupportedVersion(header[8]));
-    }
-    let chunk_size = u32::from_le_bytes([header[9], header[10], header[11], header[12]]);
-    if chunk_size == 0 || chunk_size > MAX_CHUNK {
-        return Err(VaultError::BadChunkSize(chunk_size));
-    }
-    let nonce = &header[13..HEADER_LEN];
-    let cipher = XChaCha20Poly1305::new(key.into());
-    let mut decryptor = DecryptorBE32::from_aead(cipher, nonce.into());
-    let segment = chunk_size as usize + TAG_LEN;
-    let mut buf = vec![0u8; segment];
-    let mut index = 0u64;
-    let mut total = 0u64;
-    loop {
-        buf.resize(segment, 0);
-        let n = read_full(reader, &mut buf)?;
-        if n < TAG_LEN {
-            return Err(VaultError::Truncated);
-        }
-        buf.truncate(n);
-        if n == segment {
-            decryptor
-                .decrypt_next_in_place(&header, &mut buf)
-                .map_err(|_| VaultError::Tampered(index))?;
-            out.write_all(&buf)?;
-            total += buf.len() as u64;
-            index += 1;
-        } else {
-            decryptor
-                .decrypt_last_in_place(&header, &mut buf)
-                .map_err(|_| VaultError::Tampered(index))?;
-            out.write_all(&buf)?;
-            total += buf.len() as u64;
-            // A short read means the reader ended: bytes appended after the
-            // final segment were read into it and failed its tag above.
-            return Ok(total);
-        }
+    /// `{"data_hash","key_id","locator","size"}`, as `medvault seal` prints it.
+    pub fn to_json(&self) -> String {
+        // Every field is hex, a locator made of hex, or a number: nothing to escape.
+        format!(
+            r#"{{"data_hash":"{}","key_id":"{}","locator":"{}","size":{}}}"#,
+            hex::encode(self.data_hash),
+            self.key_id,
+            self.locator,
+            self.size
+        )
     }
 }
 
 /// Parses a locator into the object's hash.
 pub fn parse_locator(locator: &str) -> Result<[u8; 32]> {
-    let hex_part = locator
-        .strip_prefix(LOCATOR_PREFIX)
-        .ok_or_else(|| VaultError::BadLocator(locator.into()))?;
-    parse_hash(hex_part).map_err(|_| VaultError::BadLocator(locator.into()))
+    medvault_core::parse_locator(locator).ok_or_else(|| VaultError::BadLocator(locator.into()))
 }
 
 /// Parses 64 hex digits into 32 bytes.
 pub fn parse_hash(s: &str) -> Result<[u8; 32]> {
-    let bytes = hex::decode(s.trim()).map_err(|e| VaultError::Invalid(format!("{s:?}: {e}")))?;
-    bytes
-        .try_into()
-        .map_err(|_| VaultError::Invalid(format!("{s:?}: expected 32 bytes (64 hex digits)")))
+    let mut out = [0u8; 32];
+    hex::decode_to_slice(s.trim().trim_start_matches("0x"), &mut out)
+        .map_err(|_| VaultError::BadHex(s.into()))?;
+    Ok(out)
 }
 
 /// A local content-addressed ciphertext store and key store:
@@ -315,9 +178,7 @@ impl Store {
 
     fn key_path(&self, key_id: &str) -> Result<PathBuf> {
         if key_id.len() != 64 || !key_id.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(VaultError::Invalid(format!(
-                "{key_id:?} is not a key id (64 hex digits)"
-            )));
+            return Err(VaultError::BadKeyId(key_id.into()));
         }
         Ok(self.root.join("keys").join(format!("{key_id}.key")))
     }
@@ -369,13 +230,10 @@ impl Store {
             progress,
         );
         drop(tx);
-        let written = writer
-            .join()
-            .map_err(|_| VaultError::Invalid("writer thread panicked".into()))?;
+        let written = writer.join().map_err(|_| VaultError::WriterPanicked)?;
         encrypted?;
         let (data_hash, size) = written.map_err(io_at(tmp.path()))?;
-        let hex_hash = hex::encode(data_hash);
-        let object = self.root.join("objects").join(&hex_hash);
+        let object = self.root.join("objects").join(hex::encode(data_hash));
         tmp.persist(&object).map_err(|e| VaultError::Io {
             path: object.clone(),
             source: e.error,
@@ -384,7 +242,7 @@ impl Store {
         self.store_key(&key_id, &key)?;
         Ok(Sealed {
             data_hash,
-            locator: format!("{LOCATOR_PREFIX}{hex_hash}"),
+            locator: medvault_core::locator(&data_hash),
             key_id,
             size,
         })
@@ -402,16 +260,14 @@ impl Store {
         let key: [u8; 32] = bytes
             .as_slice()
             .try_into()
-            .map_err(|_| VaultError::Invalid(format!("{}: not a 32-byte key", path.display())))?;
+            .map_err(|_| VaultError::BadKeyFile(path.clone()))?;
         Ok(Zeroizing::new(key))
     }
 
     /// The data key `key_id` sealed to `recipient` (80 bytes).
     pub fn wrap_key(&self, key_id: &str, recipient: &PublicKey) -> Result<Vec<u8>> {
         let key = self.data_key(key_id)?;
-        recipient
-            .seal(&mut OsRng, key.as_ref())
-            .map_err(|_| VaultError::Invalid("sealing the key failed".into()))
+        Ok(medvault_core::wrap_key(&key, recipient)?)
     }
 
     /// Checks the stored object's SHA-256 against `expected` (the on-chain
@@ -433,12 +289,7 @@ impl Store {
             }
             Err(e) => return Err(e),
         };
-        if &actual != expected {
-            return Err(VaultError::HashMismatch {
-                expected: hex::encode(expected),
-                actual: hex::encode(actual),
-            });
-        }
+        check_hash(expected, &actual)?;
         let key = unwrap_key(wrapped, secret)?;
         let dir = match out.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -483,16 +334,6 @@ fn key_error(key_id: &str, path: &Path, e: io::Error) -> VaultError {
     }
 }
 
-/// Opens a wrapped data key with the recipient's secret key.
-pub fn unwrap_key(wrapped: &[u8], secret: &SecretKey) -> Result<DataKey> {
-    let opened = Zeroizing::new(secret.unseal(wrapped).map_err(|_| VaultError::WrongKey)?);
-    let key: [u8; 32] = opened
-        .as_slice()
-        .try_into()
-        .map_err(|_| VaultError::WrongKey)?;
-    Ok(Zeroizing::new(key))
-}
-
 /// SHA-256 of a file's bytes.
 pub fn sha256_file(path: &Path) -> Result<[u8; 32]> {
     let mut file = File::open(path).map_err(io_at(path))?;
@@ -525,7 +366,7 @@ pub fn write_secret_file(path: &Path, bytes: &[u8]) -> Result<()> {
 /// A new X25519 key pair for receiving wrapped keys; the secret is written
 /// (32 raw bytes, mode 0600) to `path`, which must not exist yet.
 pub fn keygen(path: &Path) -> Result<PublicKey> {
-    let secret = SecretKey::generate(&mut OsRng);
+    let secret = medvault_core::generate_secret_key();
     write_secret_file(path, &Zeroizing::new(secret.to_bytes())[..])?;
     Ok(secret.public_key())
 }
@@ -533,8 +374,7 @@ pub fn keygen(path: &Path) -> Result<PublicKey> {
 /// Reads a secret key written by [`keygen`].
 pub fn read_secret_key(path: &Path) -> Result<SecretKey> {
     let bytes = Zeroizing::new(fs::read(path).map_err(io_at(path))?);
-    SecretKey::from_slice(&bytes)
-        .map_err(|_| VaultError::Invalid(format!("{}: not a 32-byte secret key", path.display())))
+    SecretKey::from_slice(&bytes).map_err(|_| VaultError::BadKeyFile(path.to_path_buf()))
 }
 
 /// Parses a hex public key.

@@ -75,24 +75,27 @@ fn truncation_is_detected() {
     let at_boundary = segment_range(2).end;
     assert!(matches!(
         decrypt(&key, &cipher[..at_boundary]),
-        Err(VaultError::Truncated)
+        Err(VaultError::Decrypt(DecryptError::Truncated))
     ));
     // cutting inside a segment
     assert!(matches!(
         decrypt(&key, &cipher[..at_boundary - 5]),
-        Err(VaultError::Tampered(_))
+        Err(VaultError::Decrypt(DecryptError::SegmentAuth { .. }))
     ));
     // cutting into the header, or to nothing
     assert!(matches!(
         decrypt(&key, &cipher[..10]),
-        Err(VaultError::Truncated)
+        Err(VaultError::Decrypt(DecryptError::Truncated))
     ));
-    assert!(matches!(decrypt(&key, &[]), Err(VaultError::BadHeader)));
+    assert!(matches!(
+        decrypt(&key, &[]),
+        Err(VaultError::Decrypt(DecryptError::BadHeader))
+    ));
     // a multiple-of-chunk plaintext without its empty final segment
     let cipher = encrypt(&key, SMALL_CHUNK, &sample(2 * SMALL_CHUNK as usize));
     assert!(matches!(
         decrypt(&key, &cipher[..cipher.len() - TAG_LEN]),
-        Err(VaultError::Truncated)
+        Err(VaultError::Decrypt(DecryptError::Truncated))
     ));
 }
 
@@ -107,7 +110,7 @@ fn reordering_segments_is_detected() {
     cipher[b].copy_from_slice(&first);
     assert!(matches!(
         decrypt(&key, &cipher),
-        Err(VaultError::Tampered(0))
+        Err(VaultError::Decrypt(DecryptError::SegmentAuth { index: 0 }))
     ));
 }
 
@@ -136,14 +139,14 @@ fn appended_data_is_refused() {
     longer.push(0);
     assert!(matches!(
         decrypt(&key, &longer),
-        Err(VaultError::Tampered(0))
+        Err(VaultError::Decrypt(DecryptError::SegmentAuth { index: 0 }))
     ));
     // a whole segment more: the final segment is no longer last
     let mut longer = cipher.clone();
     longer.extend_from_slice(&[0u8; 100]);
     assert!(matches!(
         decrypt(&key, &longer),
-        Err(VaultError::Tampered(0))
+        Err(VaultError::Decrypt(DecryptError::SegmentAuth { index: 0 }))
     ));
 }
 
@@ -152,7 +155,7 @@ fn the_wrong_data_key_fails_authentication() {
     let cipher = encrypt(&generate_data_key(), SMALL_CHUNK, &sample(10));
     assert!(matches!(
         decrypt(&generate_data_key(), &cipher),
-        Err(VaultError::Tampered(0))
+        Err(VaultError::Decrypt(DecryptError::SegmentAuth { index: 0 }))
     ));
 }
 
@@ -164,16 +167,18 @@ fn headers_are_validated() {
     bad[8] = 2;
     assert!(matches!(
         decrypt(&key, &bad),
-        Err(VaultError::UnsupportedVersion(2))
+        Err(VaultError::Decrypt(DecryptError::UnsupportedVersion(2)))
     ));
     for size in [0u32, MAX_CHUNK + 1] {
         let mut bad = cipher.clone();
         bad[9..13].copy_from_slice(&size.to_le_bytes());
-        assert!(matches!(decrypt(&key, &bad), Err(VaultError::BadChunkSize(s)) if s == size));
+        assert!(
+            matches!(decrypt(&key, &bad), Err(VaultError::Decrypt(DecryptError::BadChunkSize(s))) if s == size)
+        );
     }
     assert!(matches!(
         decrypt(&key, b"not a vault ciphertext at all, no"),
-        Err(VaultError::BadHeader)
+        Err(VaultError::Decrypt(DecryptError::BadHeader))
     ));
 }
 
@@ -319,7 +324,10 @@ fn a_hash_mismatch_is_refused_before_decrypting_and_writes_nothing() {
     let r = e
         .store
         .open_to_file(&sealed.locator, &other, &wrapped, &secret, &out);
-    assert!(matches!(r, Err(VaultError::HashMismatch { .. })));
+    assert!(matches!(
+        r,
+        Err(VaultError::Decrypt(DecryptError::HashMismatch { .. }))
+    ));
     assert!(!out.exists());
 
     // the stored object was altered: its hash no longer matches the chain's
@@ -330,7 +338,10 @@ fn a_hash_mismatch_is_refused_before_decrypting_and_writes_nothing() {
     let r = e
         .store
         .open_to_file(&sealed.locator, &sealed.data_hash, &wrapped, &secret, &out);
-    assert!(matches!(r, Err(VaultError::HashMismatch { .. })));
+    assert!(matches!(
+        r,
+        Err(VaultError::Decrypt(DecryptError::HashMismatch { .. }))
+    ));
     assert!(!out.exists());
 }
 
@@ -356,7 +367,13 @@ fn a_corrupt_object_that_matches_its_hash_still_fails_and_writes_nothing() {
     let r = e
         .store
         .open_to_file(&sealed.locator, &new_hash, &wrapped, &secret, &out);
-    assert!(matches!(r, Err(VaultError::Tampered(_))), "{r:?}");
+    assert!(
+        matches!(
+            r,
+            Err(VaultError::Decrypt(DecryptError::SegmentAuth { .. }))
+        ),
+        "{r:?}"
+    );
     assert!(!out.exists());
     let leftovers: Vec<_> = std::fs::read_dir(e.dir.path())
         .expect("dir")
@@ -387,7 +404,10 @@ fn the_wrong_recipient_key_cannot_unwrap() {
         &nurse_secret,
         &out,
     );
-    assert!(matches!(r, Err(VaultError::WrongKey)));
+    assert!(matches!(
+        r,
+        Err(VaultError::Decrypt(DecryptError::WrongKey))
+    ));
     assert!(!out.exists());
     // a truncated wrapped key too
     let doctor_secret = read_secret_key(&e.dir.path().join("doctor")).expect("secret");
@@ -398,7 +418,10 @@ fn the_wrong_recipient_key_cannot_unwrap() {
         &doctor_secret,
         &out,
     );
-    assert!(matches!(r, Err(VaultError::WrongKey)));
+    assert!(matches!(
+        r,
+        Err(VaultError::Decrypt(DecryptError::WrongKey))
+    ));
 }
 
 #[test]
@@ -459,11 +482,11 @@ fn bad_input_gets_a_clear_error() {
     assert!(matches!(r, Err(VaultError::UnknownLocator(_))));
     assert!(matches!(
         e.store.data_key("not-an-id"),
-        Err(VaultError::Invalid(_))
+        Err(VaultError::BadKeyId(_))
     ));
     assert!(matches!(
         parse_public_key("1234"),
-        Err(VaultError::Invalid(_))
+        Err(VaultError::BadHex(_))
     ));
     // nothing half-written in the store after a failed seal
     let tmp = e.store.root().join("tmp");

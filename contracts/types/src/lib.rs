@@ -1,5 +1,6 @@
-//! Shared vocabulary of the medical records system and the interfaces the
-//! contracts call each other through.
+//! Shared vocabulary of the medical records system, the interfaces the
+//! contracts call each other through, and the administration core that all
+//! three contracts share.
 //!
 //! This is a plain library crate (not a contract): it has no
 //! `ink-as-dependency` feature, so ink_e2e does not try to build it as one.
@@ -10,9 +11,13 @@
 //! record status) the number is the same.
 #![cfg_attr(not(feature = "std"), no_std)]
 
+pub mod admin;
 pub mod interfaces;
 
-pub use interfaces::{AccessControlApi, PatientConsentApi};
+pub use admin::{Admin, AdminError, Announced};
+pub use interfaces::{AccessControlApi, PatientConsentApi, RecordManagementApi};
+
+use ink::prelude::vec::Vec;
 
 /// Milliseconds since the Unix epoch: the block timestamp.
 pub type Timestamp = u64;
@@ -21,12 +26,19 @@ pub type Timestamp = u64;
 pub type Hash32 = [u8; 32];
 
 /// Most entries any paginated read returns in one call, whatever `limit` asks
-/// for, so that no read's cost grows with the length of a log.
+/// for, so that no read's cost grows with the length of a list.
 pub const MAX_PAGE: u32 = 50;
 
 /// Clamp a caller's page size to `1..=MAX_PAGE`.
 pub fn page_limit(limit: u32) -> u32 {
     limit.clamp(1, MAX_PAGE)
+}
+
+/// The indexes a page reads: from `from`, at most `page_limit(limit)` of
+/// them, never past `len`.
+pub fn page(from: u64, limit: u32, len: u64) -> core::ops::Range<u64> {
+    let end = from.saturating_add(u64::from(page_limit(limit))).min(len);
+    from.min(end)..end
 }
 
 /// Access levels of the original design, ordered: a permission of level `L`
@@ -157,12 +169,19 @@ impl DataType {
         DataType::All,
     ];
 
-    /// Sensitive types need a consent of their own: `All` never covers them.
+    /// Sensitive types need a consent of their own: `All` never covers them,
+    /// and an emergency window reaches them only when the patient opted in.
     pub fn is_sensitive(self) -> bool {
         matches!(
             self,
             DataType::MentalHealth | DataType::Genetic | DataType::Financial
         )
+    }
+
+    /// Whether a consent (or request) for `self` covers data of type `other`:
+    /// the same type, or `All` for a non-sensitive type.
+    pub fn covers(self, other: DataType) -> bool {
+        self == other || (self == DataType::All && !other.is_sensitive())
     }
 
     /// The original's string code, for display and for the off-chain tools.
@@ -181,7 +200,8 @@ impl DataType {
     }
 }
 
-/// Provider roles with the original's numbers.
+/// Provider roles with the original's numbers, and `Payer` (insurers, the
+/// seeds' insurance-claims use case) added at the end.
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -192,21 +212,23 @@ pub enum Role {
     Technician = 4,
     Researcher = 5,
     Emergency = 6,
+    Payer = 7,
 }
 
 impl Role {
     /// Every role, in number order.
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 7] = [
         Role::Admin,
         Role::Doctor,
         Role::Nurse,
         Role::Technician,
         Role::Researcher,
         Role::Emergency,
+        Role::Payer,
     ];
 
     /// The role x data-type matrix of the original, with the port's rules for
-    /// the types the original lacked:
+    /// the types and the role the original lacked:
     ///
     /// | role | allowed data types |
     /// |---|---|
@@ -215,22 +237,35 @@ impl Role {
     /// | Nurse | MedicalRecords, LabResults, Prescriptions |
     /// | Technician | LabResults, Imaging |
     /// | Researcher | LabResults |
+    /// | Payer | Financial |
     ///
-    /// Sensitive types (MentalHealth, Genetic, Financial) are for doctors only.
-    /// The original gave doctors `all`; since `All` now means every
-    /// non-sensitive type, doctors are also allowed `EmergencyInfo`.
+    /// Sensitive types (MentalHealth, Genetic, Financial) are for doctors,
+    /// and Financial for payers too. The original gave doctors `all`; since
+    /// `All` now means every non-sensitive type, doctors are also allowed
+    /// `EmergencyInfo`.
     pub fn allows(self, data_type: DataType) -> bool {
-        if data_type.is_sensitive() {
-            return self == Role::Doctor;
-        }
         match self {
-            Role::Admin | Role::Emergency | Role::Doctor => true,
+            Role::Doctor => true,
+            Role::Payer => data_type == DataType::Financial,
+            _ if data_type.is_sensitive() => false,
+            Role::Admin | Role::Emergency => true,
             Role::Nurse => matches!(
                 data_type,
                 DataType::MedicalRecords | DataType::LabResults | DataType::Prescriptions
             ),
             Role::Technician => matches!(data_type, DataType::LabResults | DataType::Imaging),
             Role::Researcher => data_type == DataType::LabResults,
+        }
+    }
+
+    /// The purposes of use a role may declare: a researcher acts for
+    /// `Research` only and a payer for `Payment` only; the other roles for
+    /// any purpose their consent covers.
+    pub fn allows_purpose(self, purpose: Purpose) -> bool {
+        match self {
+            Role::Researcher => purpose == Purpose::Research,
+            Role::Payer => purpose == Purpose::Payment,
+            _ => true,
         }
     }
 }
@@ -257,6 +292,17 @@ pub enum Purpose {
 }
 
 impl Purpose {
+    /// Every purpose, in number order.
+    pub const ALL: [Purpose; 7] = [
+        Purpose::Treatment,
+        Purpose::EmergencyTreatment,
+        Purpose::Payment,
+        Purpose::Operations,
+        Purpose::Research,
+        Purpose::PatientRequest,
+        Purpose::PublicHealth,
+    ];
+
     /// The HL7 v3 ActReason code.
     pub fn hl7_code(self) -> &'static str {
         match self {
@@ -268,6 +314,45 @@ impl Purpose {
             Purpose::PatientRequest => "PATRQT",
             Purpose::PublicHealth => "PUBHLTH",
         }
+    }
+}
+
+/// A set of purposes of use, one bit per [`Purpose`] (bit n = purpose n).
+/// Messages take a `Vec<Purpose>`; storage keeps this byte.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, PartialOrd, Ord, Hash)]
+pub struct PurposeSet(pub u8);
+
+impl PurposeSet {
+    /// The set of the given purposes (duplicates count once).
+    pub fn of(purposes: &[Purpose]) -> Self {
+        PurposeSet(
+            purposes
+                .iter()
+                .fold(0u8, |bits, p| bits | (1u8 << (*p as u8))),
+        )
+    }
+
+    pub fn contains(self, purpose: Purpose) -> bool {
+        self.0 & (1u8 << (purpose as u8)) != 0
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    pub fn union(self, other: PurposeSet) -> Self {
+        PurposeSet(self.0 | other.0)
+    }
+
+    /// The purposes in the set, in number order.
+    pub fn to_vec(self) -> Vec<Purpose> {
+        Purpose::ALL
+            .iter()
+            .copied()
+            .filter(|p| self.contains(*p))
+            .collect()
     }
 }
 
@@ -284,7 +369,7 @@ pub enum RecordStatus {
 }
 
 /// Why an emergency window was opened. The details live off-chain; only
-/// their hash goes on-chain beside this code.
+/// their salted hash goes on-chain beside this code.
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -301,17 +386,70 @@ pub enum EmergencyReason {
     Other = 4,
 }
 
-/// How access-control judges a provider for one data type of one patient:
-/// the answer to the record contract's single combined query.
+/// What a patient lets break-glass reach (set in patient-consent).
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum EmergencyPreference {
+    /// The default: an emergency window reaches every non-sensitive type.
+    #[default]
+    NonSensitive = 0,
+    /// The patient opted the sensitive types (mental health, genetic,
+    /// financial) in as well.
+    IncludeSensitive = 1,
+    /// The patient opted out of break-glass: no emergency read at all.
+    OptOut = 2,
+}
+
+impl EmergencyPreference {
+    /// Whether a window lets its holder read data of `data_type`.
+    pub fn reaches(self, data_type: DataType) -> bool {
+        match self {
+            EmergencyPreference::NonSensitive => !data_type.is_sensitive(),
+            EmergencyPreference::IncludeSensitive => true,
+            EmergencyPreference::OptOut => false,
+        }
+    }
+
+    /// Whether moving from `self` to `new` only narrows what break-glass
+    /// reaches (allowed while patient-consent is paused).
+    pub fn narrows_to(self, new: EmergencyPreference) -> bool {
+        let rank = |p: EmergencyPreference| match p {
+            EmergencyPreference::OptOut => 0,
+            EmergencyPreference::NonSensitive => 1,
+            EmergencyPreference::IncludeSensitive => 2,
+        };
+        rank(new) <= rank(self)
+    }
+}
+
+/// A reviewer's finding on a closed emergency window.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ReviewOutcome {
+    /// The emergency access was justified.
+    Justified = 0,
+    /// It was not; the note (off-chain, hashed) says what follows.
+    Unjustified = 1,
+    /// More information is needed; followed up off-chain.
+    Inconclusive = 2,
+}
+
+/// How access-control judges a provider for one data type and purpose.
 #[ink::scale_derive(Encode, Decode, TypeInfo)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProviderStanding {
-    /// Registered, verified, active, and the role allows the data type.
+    /// Registered, verified, active; the role allows the data type and the
+    /// purpose.
     Cleared,
     NotRegistered,
     NotVerified,
     Inactive,
     RoleNotAllowed,
+    /// The role may not act for that purpose (a researcher outside
+    /// `Research`, a payer outside `Payment`).
+    PurposeNotAllowed,
 }
 
 /// Answer of [`AccessControlApi::assess_provider`].
@@ -319,9 +457,59 @@ pub enum ProviderStanding {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ProviderAssessment {
     pub standing: ProviderStanding,
-    /// The provider holds an open, unexpired emergency window for the patient
-    /// (only ever true for a provider who is also verified and active).
+    /// The provider holds an open emergency window on the patient (only ever
+    /// true for a registered, verified, active provider).
     pub emergency_window: bool,
+}
+
+/// Whether a patient's consent covers a provider, a data type and a purpose.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConsentCheck {
+    /// An active, unexpired consent covers the data type and the purpose.
+    Given,
+    /// No active, unexpired consent covers the data type.
+    Missing,
+    /// A consent covers the data type, but not for that purpose.
+    PurposeNotConsented,
+}
+
+/// Answer of [`PatientConsentApi::consult`]: everything record-management
+/// needs from patient-consent for one access decision, in one call.
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConsentAnswer {
+    pub consent: ConsentCheck,
+    /// The actor is the registered patient or an unexpired delegate of it.
+    pub acts_for: bool,
+    /// The patient's break-glass preference.
+    pub emergency: EmergencyPreference,
+}
+
+/// Why record-management refused [`RecordManagementApi::grant_on_approval`].
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GrantRefused {
+    /// The caller is not the consent contract record-management is wired to.
+    NotConsentContract,
+    /// record-management is paused.
+    ContractPaused,
+    /// The level cannot be granted, or the provider is the patient or the
+    /// actor.
+    InvalidGrant,
+    /// A counter would overflow.
+    Overflow,
+}
+
+/// The contract addresses a contract is wired to and may be repointed from
+/// (announced, then applied after the upgrade delay).
+#[ink::scale_derive(Encode, Decode, TypeInfo)]
+#[cfg_attr(feature = "std", derive(ink::storage::traits::StorageLayout))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Link {
+    AccessControl = 0,
+    PatientConsent = 1,
+    RecordManagement = 2,
 }
 
 #[cfg(test)]
@@ -335,6 +523,7 @@ mod tests {
         assert_eq!(AccessLevel::Emergency.encode(), vec![3]);
         assert_eq!(Role::Admin.encode(), vec![1]);
         assert_eq!(Role::Emergency.encode(), vec![6]);
+        assert_eq!(Role::Payer.encode(), vec![7]);
         assert_eq!(RecordStatus::UnderReview.encode(), vec![4]);
         for (n, t) in RecordType::ALL.iter().enumerate() {
             assert_eq!(t.encode(), vec![n as u8]);
@@ -342,6 +531,7 @@ mod tests {
         }
         assert!(RecordType::decode(&mut &[13u8][..]).is_err());
         assert!(Role::decode(&mut &[0u8][..]).is_err());
+        assert!(Role::decode(&mut &[8u8][..]).is_err());
     }
 
     #[test]
@@ -365,7 +555,7 @@ mod tests {
     }
 
     #[test]
-    fn role_matrix_matches_the_original_and_keeps_sensitive_types_for_doctors() {
+    fn role_matrix_matches_the_original_and_keeps_sensitive_types_narrow() {
         use DataType::*;
         let nurse = [MedicalRecords, LabResults, Prescriptions];
         let technician = [LabResults, Imaging];
@@ -380,14 +570,73 @@ mod tests {
             assert_eq!(Role::Nurse.allows(d), nurse.contains(&d), "nurse {d:?}");
             assert_eq!(Role::Technician.allows(d), technician.contains(&d));
             assert_eq!(Role::Researcher.allows(d), d == LabResults);
+            assert_eq!(Role::Payer.allows(d), d == Financial, "payer {d:?}");
         }
     }
 
     #[test]
-    fn page_limit_is_capped() {
+    fn researchers_and_payers_act_for_their_one_purpose() {
+        for p in Purpose::ALL {
+            assert_eq!(Role::Researcher.allows_purpose(p), p == Purpose::Research);
+            assert_eq!(Role::Payer.allows_purpose(p), p == Purpose::Payment);
+            assert!(Role::Doctor.allows_purpose(p));
+            assert!(Role::Emergency.allows_purpose(p));
+        }
+    }
+
+    #[test]
+    fn all_covers_every_non_sensitive_type_only() {
+        for d in DataType::ALL {
+            assert!(d.covers(d));
+            assert_eq!(DataType::All.covers(d), !d.is_sensitive(), "{d:?}");
+            if d != DataType::All {
+                assert!(!d.covers(DataType::All));
+            }
+        }
+        assert!(!DataType::LabResults.covers(DataType::Imaging));
+    }
+
+    #[test]
+    fn purpose_sets_hold_each_purpose_once() {
+        let set = PurposeSet::of(&[Purpose::Research, Purpose::Treatment, Purpose::Research]);
+        assert_eq!(set.0, 0b1_0001);
+        assert!(set.contains(Purpose::Treatment));
+        assert!(!set.contains(Purpose::Payment));
+        assert_eq!(set.to_vec(), vec![Purpose::Treatment, Purpose::Research]);
+        assert!(PurposeSet::of(&[]).is_empty());
+        assert_eq!(PurposeSet::of(&Purpose::ALL).0, 0x7f);
+        assert_eq!(
+            set.union(PurposeSet::of(&[Purpose::Payment])).to_vec(),
+            vec![Purpose::Treatment, Purpose::Payment, Purpose::Research]
+        );
+    }
+
+    #[test]
+    fn emergency_preferences_scope_break_glass() {
+        use EmergencyPreference::*;
+        for d in DataType::ALL {
+            assert_eq!(NonSensitive.reaches(d), !d.is_sensitive());
+            assert!(IncludeSensitive.reaches(d));
+            assert!(!OptOut.reaches(d));
+        }
+        assert_eq!(EmergencyPreference::default(), NonSensitive);
+        assert!(IncludeSensitive.narrows_to(NonSensitive));
+        assert!(NonSensitive.narrows_to(OptOut));
+        assert!(OptOut.narrows_to(OptOut));
+        assert!(!OptOut.narrows_to(NonSensitive));
+        assert!(!NonSensitive.narrows_to(IncludeSensitive));
+    }
+
+    #[test]
+    fn pages_are_capped_and_stay_inside_the_list() {
         assert_eq!(page_limit(0), 1);
         assert_eq!(page_limit(10), 10);
         assert_eq!(page_limit(10_000), MAX_PAGE);
+        assert_eq!(page(0, 10, 3), 0..3);
+        assert_eq!(page(2, 10, 30), 2..12);
+        assert_eq!(page(5, 10, 3), 3..3);
+        assert_eq!(page(0, 1_000, 500), 0..50);
+        assert_eq!(page(u64::MAX, 10, u64::MAX), u64::MAX..u64::MAX);
     }
 
     #[test]

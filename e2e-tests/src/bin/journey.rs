@@ -1,95 +1,101 @@
 //! The main job's scenario: deploys the release builds of the three contracts
 //! into the embedded sandbox chain (the real pallet-contracts runtime,
-//! in-process) and walks a patient journey, printing each step, its result
-//! and its cost (ref_time, proof_size, storage deposit).
+//! in-process) and walks a patient journey, printing each step, its result,
+//! its events and its cost (ref_time, proof_size, storage deposit).
+//!
+//! The record's bytes are sealed with medvault and never reach the chain;
+//! its data key is released to a reader only against a read the chain
+//! recorded (the audit entry the `get_record` transaction returned): the
+//! rule the key-release gateway enforces.
 //!
 //! Run through `scripts/run.sh`, which release-builds the contracts first.
 
 use e2e_tests::{
-    advance_time, cost_of, deploy_all, group, query, release_wasm, sample_record, set_time,
-    sha256_encoded, ClockedSandbox, CONTRACTS, DAY, HOUR,
+    audit_entry_hash, cast, group, hex, release_wasm, sample_record, Actor, Session, CONTRACTS,
+    DAY, HOUR, T0,
 };
-use ink::primitives::AccountId;
-use ink_e2e::{AccountKeyring, ContractsBackend, SandboxClient};
-use medrec_types::{AccessLevel, DataType, EmergencyReason, Purpose, RecordType, Role};
-use record_management::Confidentiality;
+use ink::env::DefaultEnvironment;
+use ink::scale::{Decode, Encode};
+use ink_e2e::CallBuilderFinal;
+use medrec_types::{
+    AccessLevel, DataType, EmergencyReason, Purpose, RecordType, ReviewOutcome, Role,
+};
+use record_management::{AuditAction, Confidentiality};
 use std::process::ExitCode;
 
-type Client = SandboxClient<AccountId, ink::primitives::Hash, ClockedSandbox>;
 type Error = Box<dyn std::error::Error>;
 
-/// 2026-11-23T00:00:00Z, so the printed times are the same on every run.
-const START_MS: u64 = 1_795_392_000_000;
-
-/// Submits a call, prints the step, its result and its cost, and evaluates to
-/// the message's return value.
-macro_rules! step {
-    ($client:expr, $label:expr, $caller:expr, $msg:expr) => {{
-        let r = $client
-            .call(&$caller, &$msg)
-            .submit()
-            .await
-            .map_err(|e| format!("{}: {e:?}", $label))?;
-        let cost = cost_of(&r);
-        let value = r.return_value();
-        let shown = format!("{:?}", value);
-        let shown = if shown.len() > 30 {
-            format!("{}...", &shown[..27])
-        } else {
-            shown
-        };
-        println!("  {:<54} -> {:<30} {}", $label, shown, cost);
-        value
-    }};
-}
-
-/// A step that must succeed: its `Err` ends the journey.
-macro_rules! ok {
-    ($client:expr, $label:expr, $caller:expr, $msg:expr) => {{
-        step!($client, $label, $caller, $msg).map_err(|e| format!("{}: {e:?}", $label))?
-    }};
-}
-
-/// A step that must be refused with exactly `$err`.
-macro_rules! denied {
-    ($client:expr, $label:expr, $caller:expr, $msg:expr, $err:expr) => {{
-        match step!($client, $label, $caller, $msg) {
-            Err(e) if e == $err => {}
-            other => {
-                return Err(format!("{}: expected Err({:?}), got {other:?}", $label, $err).into())
-            }
-        }
-    }};
-}
-
-fn hex_of(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn id(k: AccountKeyring) -> AccountId {
-    ink_e2e::account_id(k)
-}
-
-fn name_of(who: &AccountId) -> &'static str {
-    use AccountKeyring::*;
-    for (k, n) in [
-        (Alice, "Alice (owner)"),
-        (Bob, "Bob (admin)"),
-        (Charlie, "Dr Charlie"),
-        (Dave, "Nurse Dave"),
-        (Eve, "Eve (ER)"),
-        (Ferdie, "Ferdie (patient)"),
-    ] {
-        if *who == id(k) {
-            return n;
-        }
+fn short(value: &str) -> String {
+    if value.len() > 34 {
+        format!("{}...", &value[..31])
+    } else {
+        value.to_string()
     }
-    "?"
 }
 
-async fn run() -> Result<(), Error> {
+/// Sends a call, prints the step, its result, events and cost, and returns
+/// the message's value.
+fn step<Args, T, E>(
+    s: &mut Session,
+    label: &str,
+    who: &Actor,
+    msg: &CallBuilderFinal<DefaultEnvironment, Args, Result<T, E>>,
+) -> Result<Result<T, E>, Error>
+where
+    Args: Encode + Clone,
+    T: Decode + std::fmt::Debug,
+    E: Decode + std::fmt::Debug,
+    CallBuilderFinal<DefaultEnvironment, Args, Result<T, E>>: Clone,
+{
+    let call = s.call(who, msg)?;
+    println!(
+        "  {:<50} -> {:<34} {}",
+        label,
+        short(&format!("{:?}", call.value)),
+        call.cost
+    );
+    if !call.events.is_empty() {
+        println!("  {:<50}    events: {}", "", call.names().join(", "));
+    }
+    Ok(call.value)
+}
+
+fn ok<Args, T, E>(
+    s: &mut Session,
+    label: &str,
+    who: &Actor,
+    msg: &CallBuilderFinal<DefaultEnvironment, Args, Result<T, E>>,
+) -> Result<T, Error>
+where
+    Args: Encode + Clone,
+    T: Decode + std::fmt::Debug,
+    E: Decode + std::fmt::Debug,
+    CallBuilderFinal<DefaultEnvironment, Args, Result<T, E>>: Clone,
+{
+    step(s, label, who, msg)?.map_err(|e| format!("{label}: {e:?}").into())
+}
+
+fn denied<Args, T, E>(
+    s: &mut Session,
+    label: &str,
+    who: &Actor,
+    msg: &CallBuilderFinal<DefaultEnvironment, Args, Result<T, E>>,
+    expected: E,
+) -> Result<(), Error>
+where
+    Args: Encode + Clone,
+    T: Decode + std::fmt::Debug,
+    E: Decode + std::fmt::Debug + PartialEq,
+    CallBuilderFinal<DefaultEnvironment, Args, Result<T, E>>: Clone,
+{
+    match step(s, label, who, msg)? {
+        Err(e) if e == expected => Ok(()),
+        other => Err(format!("{label}: expected Err({expected:?}), got {other:?}").into()),
+    }
+}
+
+fn run() -> Result<(), Error> {
     println!("== 0. Release builds");
-    let mut wasm = Vec::new();
     for name in CONTRACTS {
         let path = release_wasm(name);
         let size = std::fs::metadata(&path)
@@ -101,118 +107,84 @@ async fn run() -> Result<(), Error> {
             group(size as i128),
             path.display()
         );
-        wasm.push(path);
     }
-    set_time(START_MS);
-    let mut client = Client::new(wasm);
-    let (alice, bob, charlie, dave, eve, ferdie) = (
-        ink_e2e::alice(),
-        ink_e2e::bob(),
-        ink_e2e::charlie(),
-        ink_e2e::dave(),
-        ink_e2e::eve(),
-        ink_e2e::ferdie(),
+
+    println!("\n== 1. Deploy (owner Alice, first admin Bob) and wire the three contracts");
+    let mut s = Session::new()?;
+    let (alice, bob, charlie, dave, eve, ferdie, two) = (
+        cast::alice(),
+        cast::bob(),
+        cast::charlie(),
+        cast::dave(),
+        cast::eve(),
+        cast::ferdie(),
+        cast::two(),
     );
-    let (bob_id, charlie_id, dave_id, eve_id, ferdie_id) = (
-        id(AccountKeyring::Bob),
-        id(AccountKeyring::Charlie),
-        id(AccountKeyring::Dave),
-        id(AccountKeyring::Eve),
-        id(AccountKeyring::Ferdie),
+    let (mut ac, mut pc, mut rm) = (s.ac(), s.pc(), s.rm());
+    println!(
+        "  access-control {}  patient-consent {}  record-management {}",
+        short(&hex(s.ac.as_ref())),
+        short(&hex(s.pc.as_ref())),
+        short(&hex(s.rm.as_ref()))
     );
 
-    println!("\n== 1. Deploy the three contracts (owner: Alice) and wire them");
-    let deployment = deploy_all(&mut client).await?;
-    for (name, cost) in &deployment.instantiations {
-        println!(
-            "  instantiate {:<18} ref_time {:>13}  proof_size {:>7}",
-            name,
-            group(cost.ref_time as i128),
-            group(cost.proof_size as i128)
-        );
+    println!("\n== 2. Providers: the owner registers, the admin verifies");
+    let creds = [0xC0u8; 32]; // salted SHA-256 of the off-chain credentials
+    for (who, role) in [
+        (&charlie, Role::Doctor),
+        (&dave, Role::Nurse),
+        (&eve, Role::Emergency),
+    ] {
+        ok(
+            &mut s,
+            &format!("Alice registers {} as {role:?}", who.name),
+            &alice,
+            &ac.register_provider(who.account, role, creds),
+        )?;
+        ok(
+            &mut s,
+            &format!("Bob verifies {}", who.name),
+            &bob,
+            &ac.verify_provider(who.account),
+        )?;
     }
-    let (mut ac, mut pc, mut rm) = (deployment.ac(), deployment.pc(), deployment.rm());
 
-    println!("\n== 2. Providers: the owner registers, an admin verifies");
-    let creds = [0xC0u8; 32]; // SHA-256 of the off-chain credentials document
-    ok!(
-        client,
-        "Alice registers Bob as Admin",
-        alice,
-        ac.register_provider(bob_id, Role::Admin, creds)
-    );
-    ok!(
-        client,
-        "Alice verifies Bob (the first admin)",
-        alice,
-        ac.verify_provider(bob_id)
-    );
-    ok!(
-        client,
-        "Alice registers Dr Charlie as Doctor",
-        alice,
-        ac.register_provider(charlie_id, Role::Doctor, creds)
-    );
-    ok!(
-        client,
-        "Alice registers Nurse Dave as Nurse",
-        alice,
-        ac.register_provider(dave_id, Role::Nurse, creds)
-    );
-    ok!(
-        client,
-        "Alice registers Eve as Emergency",
-        alice,
-        ac.register_provider(eve_id, Role::Emergency, creds)
-    );
-    ok!(
-        client,
-        "Bob verifies Dr Charlie",
-        bob,
-        ac.verify_provider(charlie_id)
-    );
-    ok!(
-        client,
-        "Bob verifies Nurse Dave",
-        bob,
-        ac.verify_provider(dave_id)
-    );
-    ok!(client, "Bob verifies Eve", bob, ac.verify_provider(eve_id));
-
-    println!("\n== 3. Ferdie registers; Dr Charlie asks for consent; Ferdie approves");
-    ok!(
-        client,
+    println!("\n== 3. Ferdie registers; Dr Charlie asks; Ferdie approves consent and permission in one step");
+    ok(
+        &mut s,
         "Ferdie registers as a patient",
-        ferdie,
-        pc.register_patient()
-    );
-    let request = ok!(
-        client,
-        "Dr Charlie requests MedicalRecords (TREAT)",
-        charlie,
-        pc.request_access(ferdie_id, DataType::MedicalRecords, Purpose::Treatment)
-    );
-    ok!(
-        client,
-        "Ferdie approves the request for 30 days",
-        ferdie,
-        pc.approve_access_request(request, 30 * DAY)
-    );
-    ok!(
-        client,
-        "Ferdie gives Dr Charlie Write on Diagnosis",
-        ferdie,
-        rm.grant_permission(
-            ferdie_id,
-            charlie_id,
-            RecordType::Diagnosis,
+        &ferdie,
+        &pc.register_patient(),
+    )?;
+    ok(
+        &mut s,
+        "Ferdie names Two his guardian for a year",
+        &ferdie,
+        &pc.add_delegate(
+            two.account,
+            patient_consent::DelegateKind::Guardian,
+            365 * DAY,
+        ),
+    )?;
+    let request = ok(
+        &mut s,
+        "Charlie requests MedicalRecords for TREAT",
+        &charlie,
+        &pc.request_access(ferdie.account, DataType::MedicalRecords, Purpose::Treatment),
+    )?;
+    ok(
+        &mut s,
+        "Ferdie approves: 30 days, Write on Diagnosis",
+        &ferdie,
+        &pc.approve_access_request(
+            request,
+            30 * DAY,
+            vec![RecordType::Diagnosis],
             AccessLevel::Write,
-            Some(30 * DAY),
-            None
-        )
-    );
+        ),
+    )?;
 
-    println!("\n== 4. A record: sealed off-chain; only its hash and locator go on-chain");
+    println!("\n== 4. A record: sealed off-chain; only its hash and key id go on-chain");
     let work = tempfile::tempdir()?;
     let store = medvault::Store::open(work.path().join("vault-store"))?;
     let fixture = e2e_tests::workspace_root().join("e2e-tests/fixtures/discharge-summary.txt");
@@ -222,160 +194,224 @@ async fn run() -> Result<(), Error> {
         fixture.display(),
         sealed.to_json()
     );
-    let charlie_secret_path = work.path().join("charlie.key");
-    let charlie_public = medvault::keygen(&charlie_secret_path)?;
-    println!(
-        "  Dr Charlie's X25519 public key {}",
-        hex_of(charlie_public.as_bytes())
-    );
-    let wrapped = store.wrap_key(&sealed.key_id, &charlie_public)?;
-    let key_id = medvault::parse_hash(&sealed.key_id)?;
-    advance_time(HOUR);
-    let record = ok!(
-        client,
-        "Dr Charlie creates Ferdie's diagnosis record",
-        charlie,
-        rm.create_record(
-            ferdie_id,
+    s.advance(HOUR);
+    let record = ok(
+        &mut s,
+        "Charlie creates Ferdie's diagnosis record",
+        &charlie,
+        &rm.create_record(
+            ferdie.account,
             RecordType::Diagnosis,
             sealed.data_hash,
-            sealed.locator.clone().into_bytes(),
-            key_id,
+            medvault::parse_hash(&sealed.key_id)?,
             sealed.size,
             0,
-            Confidentiality::Restricted
-        )
+            Confidentiality::Restricted,
+            Purpose::Treatment,
+        ),
+    )?;
+    let view = ok(
+        &mut s,
+        "Charlie reads it (a recorded read, TREAT)",
+        &charlie,
+        &rm.get_record(ferdie.account, record, Purpose::Treatment),
+    )?;
+
+    println!("\n== 5. The data key is released only against the recorded read");
+    let entry = s
+        .query(&rm.audit_entry(ferdie.account, view.audit_index))?
+        .ok_or("no audit entry")?;
+    let fresh = s.now().saturating_sub(entry.at) <= 15 * 60 * 1000;
+    if entry.actor != charlie.account
+        || entry.record_id != Some(record)
+        || entry.action != AuditAction::Read
+        || !fresh
+    {
+        return Err("the recorded read does not entitle Charlie".into());
+    }
+    println!(
+        "  audit entry #{}: {:?} by charlie of record {record} for {:?}: entitles charlie",
+        view.audit_index, entry.action, entry.purpose
     );
-    ok!(
-        client,
-        "Ferdie shares the data key wrapped for Charlie",
-        ferdie,
-        rm.share_key(ferdie_id, record, charlie_id, wrapped)
-    );
-    let view = ok!(
-        client,
-        "Dr Charlie reads the record (TREAT)",
-        charlie,
-        rm.get_record(ferdie_id, record, Purpose::Treatment)
-    );
-    let locator = String::from_utf8(view.meta.locator.clone())?;
-    let wrapped = view
-        .wrapped_key
-        .clone()
-        .ok_or("no wrapped key for Dr Charlie")?;
+    let charlie_secret = work.path().join("charlie.key");
+    let charlie_public = medvault::keygen(&charlie_secret)?;
+    let wrapped = store.wrap_key(&sealed.key_id, &charlie_public)?;
     let opened = work.path().join("opened.txt");
-    let secret = medvault::read_secret_key(&charlie_secret_path)?;
-    let size = store.open_to_file(&locator, &view.meta.data_hash, &wrapped, &secret, &opened)?;
+    let secret = medvault::read_secret_key(&charlie_secret)?;
+    let size = store.open_to_file(
+        &sealed.locator,
+        &view.meta.data_hash,
+        &wrapped,
+        &secret,
+        &opened,
+    )?;
     if std::fs::read(&opened)? != std::fs::read(&fixture)? {
         return Err("the decrypted record differs from the original".into());
     }
-    println!(
-        "  -> Dr Charlie opened {locator}: hash matches the chain, {size} bytes decrypted, identical to the original"
-    );
+    println!("  -> Charlie opened {}: hash matches the chain, {size} bytes decrypted, identical to the original", sealed.locator);
 
-    println!("\n== 5. Denied and emergency access");
-    denied!(
-        client,
-        "Nurse Dave reads it (no consent)",
-        dave,
-        rm.get_record(ferdie_id, record, Purpose::Treatment),
-        record_management::Error::ConsentRequired
-    );
-    ok!(
-        client,
+    println!("\n== 6. Denied, emergency and patient-controlled access");
+    denied(
+        &mut s,
+        "Dave reads it (no consent)",
+        &dave,
+        &rm.get_record(ferdie.account, record, Purpose::Treatment),
+        record_management::Error::ConsentRequired,
+    )?;
+    denied(
+        &mut s,
+        "Charlie reads it for research (not consented)",
+        &charlie,
+        &rm.get_record(ferdie.account, record, Purpose::Research),
+        record_management::Error::PurposeNotConsented,
+    )?;
+    let (window, _) = ok(
+        &mut s,
         "Eve opens an emergency window (unconscious)",
-        eve,
-        ac.activate_emergency_access(ferdie_id, EmergencyReason::PatientUnconscious, [0x0E; 32])
-    );
-    let view = ok!(
-        client,
+        &eve,
+        &ac.activate_emergency_access(
+            ferdie.account,
+            EmergencyReason::PatientUnconscious,
+            [0x0E; 32],
+        ),
+    )?;
+    let view = ok(
+        &mut s,
         "Eve reads it under the window (ETREAT)",
-        eve,
-        rm.get_record(ferdie_id, record, Purpose::EmergencyTreatment)
+        &eve,
+        &rm.get_record(ferdie.account, record, Purpose::EmergencyTreatment),
+    )?;
+    println!(
+        "  -> allowed as {:?}; audit entry #{} records the emergency read",
+        view.access, view.audit_index
     );
-    println!("  -> emergency read: {}", view.emergency);
-    let (h2, l2) = sample_record(2);
-    denied!(
-        client,
+    let (h2, k2) = sample_record(2);
+    denied(
+        &mut s,
         "Eve tries to update it (windows are read-only)",
-        eve,
-        rm.update_record(ferdie_id, record, h2, l2, [0x4C; 32], 64),
-        record_management::Error::EmergencyAccessReadOnly
-    );
-    ok!(
-        client,
+        &eve,
+        &rm.update_record(
+            ferdie.account,
+            record,
+            h2,
+            k2,
+            64,
+            Purpose::EmergencyTreatment,
+        ),
+        record_management::Error::EmergencyAccessReadOnly,
+    )?;
+    ok(
+        &mut s,
         "Eve ends her window",
-        eve,
-        ac.end_emergency_access(ferdie_id)
-    );
+        &eve,
+        &ac.end_emergency_access(ferdie.account),
+    )?;
+    ok(
+        &mut s,
+        "Bob reviews the window: justified",
+        &bob,
+        &ac.review_emergency_access(window, ReviewOutcome::Justified, [0x0F; 32]),
+    )?;
+    ok(
+        &mut s,
+        "Ferdie locks the record",
+        &ferdie,
+        &rm.lock_record(ferdie.account, record, Purpose::PatientRequest),
+    )?;
+    denied(
+        &mut s,
+        "Charlie reads the locked record",
+        &charlie,
+        &rm.get_record(ferdie.account, record, Purpose::Treatment),
+        record_management::Error::RecordLocked,
+    )?;
+    ok(
+        &mut s,
+        "Ferdie still reads it",
+        &ferdie,
+        &rm.get_record(ferdie.account, record, Purpose::PatientRequest),
+    )?;
+    ok(
+        &mut s,
+        "Ferdie unlocks it",
+        &ferdie,
+        &rm.unlock_record(ferdie.account, record, Purpose::PatientRequest),
+    )?;
 
-    println!("\n== 6. Ferdie revokes");
-    ok!(
-        client,
-        "Ferdie revokes Dr Charlie's permission",
-        ferdie,
-        rm.revoke_permission(ferdie_id, charlie_id, RecordType::Diagnosis)
-    );
-    denied!(
-        client,
-        "Dr Charlie reads again",
-        charlie,
-        rm.get_record(ferdie_id, record, Purpose::Treatment),
-        record_management::Error::NoPermission
-    );
-    ok!(
-        client,
-        "Ferdie revokes Dr Charlie's consent",
-        ferdie,
-        pc.revoke_consent(charlie_id, DataType::MedicalRecords)
-    );
+    println!("\n== 7. Ferdie revokes");
+    ok(
+        &mut s,
+        "Ferdie revokes Charlie's permission",
+        &ferdie,
+        &rm.revoke_permission(ferdie.account, charlie.account, RecordType::Diagnosis),
+    )?;
+    denied(
+        &mut s,
+        "Charlie reads again",
+        &charlie,
+        &rm.get_record(ferdie.account, record, Purpose::Treatment),
+        record_management::Error::NoPermission,
+    )?;
+    ok(
+        &mut s,
+        "Two (guardian) revokes Charlie's consent",
+        &two,
+        &pc.revoke_consent(ferdie.account, charlie.account, DataType::MedicalRecords),
+    )?;
 
-    println!("\n== 7. Ferdie's audit trail (hash-chained) and consent history");
-    let head = query(&mut client, &rm.audit_head(ferdie_id)).await?;
-    let trail = query(&mut client, &rm.audit_trail(ferdie_id, 0, 50)).await?;
+    println!("\n== 8. Ferdie's audit trail, verified off-chain, and his consent history");
+    let head = s.query(&rm.audit_head(ferdie.account))?;
+    let trail = s.query(&rm.audit_trail(ferdie.account, 0, 50))?;
     let mut prev = [0u8; 32];
+    let name = |a| {
+        [&alice, &bob, &charlie, &dave, &eve, &ferdie, &two]
+            .into_iter()
+            .find(|x| x.account == a)
+            .map_or("?", |x| x.name)
+    };
     for (i, e) in trail.iter().enumerate() {
         if e.prev_hash != prev {
             return Err(format!("audit chain broken at entry {i}").into());
         }
-        prev = sha256_encoded(e);
+        prev = audit_entry_hash(s.rm, ferdie.account, i as u64, e);
         println!(
-            "  #{i:<2} {:<18} {:<18} record {:<4} purpose {:<20} +{} min",
-            name_of(&e.actor),
+            "  #{i:<2} {:<8} {:<18} record {:<3} for {:<8} purpose {:<18} +{} min",
+            name(e.actor),
             format!("{:?}", e.action),
             e.record_id.map_or("-".into(), |r| r.to_string()),
+            e.subject.map_or("-", name),
             e.purpose.map_or("-".into(), |p| format!("{p:?}")),
-            e.at.saturating_sub(START_MS) / 60_000
+            e.at.saturating_sub(T0) / 60_000
         );
     }
     if head.head != prev || head.len != trail.len() as u64 {
         return Err("audit head does not match the recomputed chain".into());
     }
     println!(
-        "  chain verified off-chain: {} entries, head {}",
+        "  chain verified: {} entries, head {}",
         head.len,
-        head.head
-            .iter()
-            .take(8)
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
+        &hex(&head.head)[..16]
     );
-    let history = query(&mut client, &pc.history(ferdie_id, 0, 50)).await?;
-    for (i, h) in history.iter().enumerate() {
+    for (i, h) in s
+        .query(&pc.history(ferdie.account, 0, 50))?
+        .iter()
+        .enumerate()
+    {
         println!(
-            "  consent #{i}: {:<16} by {:<18} for {}",
+            "  consent #{i}: {:<28} by {:<8} about {}",
             format!("{:?}", h.action),
-            name_of(&h.actor),
-            name_of(&h.subject)
+            name(h.actor),
+            name(h.subject)
         );
     }
-    let emergency = query(&mut client, &ac.access_log(ferdie_id, 0, 50)).await?;
-    for (i, e) in emergency.iter().enumerate() {
+    for w in s.query(&ac.patient_emergency_windows(ferdie.account, 0, 50))? {
         println!(
-            "  access-control log #{i}: {} {:?} ({:?})",
-            name_of(&e.provider),
-            e.action,
-            e.reason
+            "  emergency window #{}: {} {:?}, {:?}, review {:?}",
+            w.id,
+            name(w.window.provider),
+            w.window.reason,
+            w.state,
+            w.window.review.map(|r| r.outcome)
         );
     }
     println!("\njourney complete");
@@ -383,17 +419,7 @@ async fn run() -> Result<(), Error> {
 }
 
 fn main() -> ExitCode {
-    let runtime = match ink_e2e::tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(run()) {
+    match run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("journey failed: {e}");

@@ -1,7 +1,9 @@
-//! The README's table of every message: who may call it and each error it
-//! returns, generated from the contracts' own doc comments as they appear in
-//! the release metadata (`target/contracts/<name>/<name>.json`), so the table
-//! cannot drift from the code.
+//! The README's table of every message: what it does, who may call it (its
+//! `Requirements:` line), whether pause stops it (its `Pause:` line) and
+//! each error it returns, generated from the contracts' own doc comments as
+//! they appear in the release metadata (`target/contracts/<name>/<name>.json`),
+//! so the table cannot drift from the code. A transaction without a
+//! `Requirements:` or `Pause:` line fails the generation.
 //!
 //! Usage (after `scripts/build.sh`):
 //!   message-table                 print the table
@@ -17,9 +19,17 @@ const END: &str = "<!-- message-table:end -->";
 
 type Error = Box<dyn std::error::Error>;
 
-/// Splits a message's doc text into what it does / who may call it, and the
-/// errors it names.
-fn split_docs(docs: &str) -> (String, String) {
+/// The parts of a message's doc text: what it does, who may call it (the
+/// `Requirements:` paragraph), what pause does to it (the `Pause:`
+/// paragraph), and the errors it names (`# Errors`, up to `Emits`).
+struct Docs {
+    what: String,
+    requirements: String,
+    pause: String,
+    errors: String,
+}
+
+fn split_docs(docs: &str) -> Docs {
     let (head, tail) = match docs.find("# Errors") {
         Some(i) => (&docs[..i], &docs[i + "# Errors".len()..]),
         None => (docs, ""),
@@ -28,7 +38,24 @@ fn split_docs(docs: &str) -> (String, String) {
         Some(i) => &tail[..i],
         None => tail,
     };
-    (clean(head), clean(errors))
+    let mut what = Vec::new();
+    let (mut requirements, mut pause) = (String::new(), String::new());
+    for paragraph in head.split("\n\n") {
+        let p = paragraph.trim();
+        if let Some(r) = p.strip_prefix("Requirements:") {
+            requirements = clean(r);
+        } else if let Some(r) = p.strip_prefix("Pause:") {
+            pause = clean(r);
+        } else if !p.is_empty() {
+            what.push(p);
+        }
+    }
+    Docs {
+        what: clean(&what.join(" ")),
+        requirements,
+        pause,
+        errors: clean(errors),
+    }
 }
 
 /// One line, no Markdown-table breakers, intra-doc links as plain names.
@@ -42,6 +69,7 @@ fn clean(s: &str) -> String {
 
 fn table() -> Result<String, Error> {
     let mut md = String::new();
+    let mut missing = Vec::new();
     for name in CONTRACTS {
         let snake = name.replace('-', "_");
         let path = bundle_dir(name).join(format!("{snake}.json"));
@@ -52,27 +80,45 @@ fn table() -> Result<String, Error> {
             .as_array()
             .ok_or_else(|| format!("{}: no messages", path.display()))?;
         md.push_str(&format!(
-            "\n**{name}**\n\n| message | kind | who may call it / what it does | errors |\n|---|---|---|---|\n"
+            "\n**{name}**\n\n| message | kind | what it does | who may call it | paused | errors |\n|---|---|---|---|---|---|\n"
         ));
         for m in messages {
             let label = m["label"].as_str().unwrap_or("?");
-            let kind = if m["mutates"].as_bool() == Some(true) {
-                "tx"
-            } else {
-                "query"
-            };
+            let mutates = m["mutates"].as_bool() == Some(true);
+            let kind = if mutates { "tx" } else { "query" };
             let docs: Vec<&str> = m["docs"]
                 .as_array()
                 .map(|d| d.iter().filter_map(|l| l.as_str()).collect())
                 .unwrap_or_default();
-            let (what, errors) = split_docs(&docs.join("\n"));
-            let errors = if errors.is_empty() {
+            let d = split_docs(&docs.join("\n"));
+            let or_dash = |s: String| if s.is_empty() { "-".to_string() } else { s };
+            // Every transaction says who may call it and what pause does to
+            // it (the admin messages `pause`/`unpause` are about pause).
+            if mutates && d.requirements.is_empty() {
+                missing.push(format!("{name}::{label}: no Requirements: line"));
+            }
+            if mutates && d.pause.is_empty() && !matches!(label, "pause" | "unpause") {
+                missing.push(format!("{name}::{label}: no Pause: line"));
+            }
+            let errors = if d.errors.is_empty() {
                 "none".to_string()
             } else {
-                errors
+                d.errors
             };
-            md.push_str(&format!("| `{label}` | {kind} | {what} | {errors} |\n"));
+            md.push_str(&format!(
+                "| `{label}` | {kind} | {} | {} | {} | {errors} |\n",
+                or_dash(d.what),
+                or_dash(d.requirements),
+                or_dash(d.pause)
+            ));
         }
+    }
+    if !missing.is_empty() {
+        return Err(format!(
+            "messages without the required doc lines:\n{}",
+            missing.join("\n")
+        )
+        .into());
     }
     Ok(md)
 }

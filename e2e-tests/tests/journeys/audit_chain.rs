@@ -1,103 +1,112 @@
-//! Audit chain verification: the patient's trail is recomputed off-chain
-//! (SHA-256 of each entry's SCALE encoding, linked by `prev_hash`) and must
-//! end at the head the contract reports.
+//! The audit trail, checked off-chain: every entry recomputed with the
+//! `sha2` crate from the documented rule (domain tag, contract, patient,
+//! index, entry), linked to the one before, the head equal to the last
+//! hash and to the head in the last event; and the category privacy of the
+//! event stream: no event of any contract carries a record type, a data
+//! type or a data hash.
 
-use e2e_tests::{
-    consent_and_permit, create_sample, deploy_all, expect_ok, query, register_cast, sample_record,
-    set_time, sha256_encoded, submit, Cast, E2EResult,
-};
+use crate::{consent_and_permit, create, staffed};
+use e2e_tests::{audit_entry_hash, cast, release_metadata, E2EResult, CONTRACTS};
 use medrec_types::{AccessLevel, DataType, Purpose, RecordType};
-use record_management::AuditAction;
+use record_management::events::AuditAppended;
 
-#[ink_e2e::test(backend(runtime_only(sandbox = e2e_tests::ClockedSandbox)))]
-async fn the_audit_trail_is_a_verifiable_hash_chain<Client: E2EBackend>(
-    mut client: Client,
-) -> E2EResult<()> {
-    set_time(50_000_000);
-    let d = deploy_all(&mut client).await?;
-    register_cast(&mut client, &d).await?;
-    let (ferdie, charlie) = (Cast::ferdie(), Cast::charlie());
-    let mut rm = d.rm();
-
-    // Given a history: grant, create, read, update, key share, revoke
+#[test]
+fn the_audit_trail_is_a_verifiable_hash_chain() -> E2EResult<()> {
+    let mut s = staffed()?;
+    let (ferdie, charlie) = (cast::ferdie(), cast::charlie());
     consent_and_permit(
-        &mut client,
-        &d,
-        charlie,
-        DataType::Imaging,
-        RecordType::Imaging,
-        AccessLevel::Write,
-    )
-    .await?;
-    let id = expect_ok(
-        create_sample(&mut client, &d, &ink_e2e::charlie(), RecordType::Imaging, 1).await?,
+        &mut s,
+        &charlie,
+        DataType::MedicalRecords,
+        RecordType::Diagnosis,
+        AccessLevel::Admin,
     )?;
-    expect_ok(
-        submit(
-            &mut client,
-            &ink_e2e::charlie(),
-            &rm.get_record(ferdie, id, Purpose::Treatment),
-        )
-        .await?
-        .0,
-    )?;
-    let (h, l) = sample_record(2);
-    expect_ok(
-        submit(
-            &mut client,
-            &ink_e2e::charlie(),
-            &rm.update_record(ferdie, id, h, l, [2; 32], 64),
-        )
-        .await?
-        .0,
-    )?;
-    expect_ok(
-        submit(
-            &mut client,
-            &ink_e2e::ferdie(),
-            &rm.share_key(ferdie, id, charlie, vec![1; 80]),
-        )
-        .await?
-        .0,
-    )?;
-    expect_ok(
-        submit(
-            &mut client,
-            &ink_e2e::ferdie(),
-            &rm.revoke_permission(ferdie, charlie, RecordType::Imaging),
-        )
-        .await?
-        .0,
-    )?;
-
-    // When the trail is read and re-hashed off-chain
-    let head = query(&mut client, &rm.audit_head(ferdie)).await?;
-    let trail = query(&mut client, &rm.audit_trail(ferdie, 0, 50)).await?;
-    let actions: Vec<_> = trail.iter().map(|e| e.action).collect();
-    assert_eq!(
-        actions,
-        vec![
-            AuditAction::PermissionGranted,
-            AuditAction::Created,
-            AuditAction::Read,
-            AuditAction::Updated,
-            AuditAction::KeyShared,
-            AuditAction::PermissionRevoked,
-        ]
-    );
-    let mut prev = [0u8; 32];
-    for entry in &trail {
-        assert_eq!(entry.prev_hash, prev, "chain broken at {entry:?}");
-        prev = sha256_encoded(entry);
+    let id = create(&mut s, &charlie, RecordType::Diagnosis, 1)?;
+    let mut heads = Vec::new();
+    for (who, purpose) in [
+        (&charlie, Purpose::Treatment),
+        (&ferdie, Purpose::PatientRequest),
+    ] {
+        let msg = s.rm().get_record(ferdie.account, id, purpose);
+        let e: AuditAppended = s.ok(who, &msg)?.one()?;
+        heads.push((e.index, e.head));
     }
+    let msg = s
+        .rm()
+        .lock_record(ferdie.account, id, Purpose::PatientRequest);
+    let e: AuditAppended = s.ok(&ferdie, &msg)?.one()?;
+    heads.push((e.index, e.head));
 
-    // Then it ends at the contract's head
-    assert_eq!(head.len, trail.len() as u64);
-    assert_eq!(head.head, prev);
+    let head = s.query(&s.rm().audit_head(ferdie.account))?;
+    let trail = s.query(&s.rm().audit_trail(ferdie.account, 0, 50))?;
+    assert_eq!(trail.len() as u64, head.len);
+    let mut prev = [0u8; 32];
+    let mut hashes = Vec::new();
+    for (i, entry) in trail.iter().enumerate() {
+        assert_eq!(entry.prev_hash, prev, "entry {i} links to the one before");
+        prev = audit_entry_hash(s.rm, ferdie.account, i as u64, entry);
+        hashes.push(prev);
+    }
+    assert_eq!(head.head, prev, "the head is the last entry's hash");
+    for (index, event_head) in heads {
+        assert_eq!(
+            hashes[index as usize], event_head,
+            "each event carries the new head"
+        );
+    }
+    // The same trail in another deployment would hash differently: the
+    // contract address is bound into every entry.
+    assert_ne!(
+        audit_entry_hash(s.pc, ferdie.account, 0, &trail[0]),
+        hashes[0]
+    );
+    // A rewritten entry no longer links
+    let mut forged = trail[1].clone();
+    forged.actor = cast::mallory().account;
+    assert_ne!(
+        audit_entry_hash(s.rm, ferdie.account, 1, &forged),
+        hashes[1]
+    );
+    Ok(())
+}
 
-    // And a rewritten entry would not: changing one field changes the chain
-    let mut forged = trail[2].clone();
-    forged.actor = ferdie;
-    assert_ne!(sha256_encoded(&forged), trail[3].prev_hash);
+/// The type names an event field must not have.
+const CATEGORY_TYPES: &[&str] = &["RecordType", "DataType"];
+
+#[test]
+fn no_event_names_a_record_type_a_data_type_or_a_data_hash() -> E2EResult<()> {
+    let mut checked = 0;
+    for name in CONTRACTS {
+        let path = release_metadata(name);
+        let meta: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path)?)?;
+        let types = meta["types"].as_array().ok_or("metadata types")?;
+        let type_name = |id: u64| -> String {
+            types
+                .iter()
+                .find(|t| t["id"].as_u64() == Some(id))
+                .and_then(|t| t["type"]["path"].as_array())
+                .and_then(|p| p.last())
+                .and_then(|n| n.as_str())
+                .unwrap_or("")
+                .to_string()
+        };
+        for event in meta["spec"]["events"].as_array().ok_or("events")? {
+            let label = event["label"].as_str().unwrap_or("?");
+            for arg in event["args"].as_array().ok_or("args")? {
+                let field = arg["label"].as_str().unwrap_or("?");
+                let ty = type_name(arg["type"]["type"].as_u64().unwrap_or(u64::MAX));
+                assert!(
+                    !CATEGORY_TYPES.contains(&ty.as_str()),
+                    "{name}: event {label} field {field} is a {ty}"
+                );
+                assert!(
+                    !["record_type", "data_type", "data_hash"].contains(&field),
+                    "{name}: event {label} has a field {field}"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 50, "the check saw the events' fields ({checked})");
     Ok(())
 }

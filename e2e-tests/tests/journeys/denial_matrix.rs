@@ -1,144 +1,198 @@
-//! The denial matrix: starting from a read that is allowed, each condition of
-//! the access decision is broken alone and gives its own error, and a denied
-//! call leaves the patient's audit trail (and everything else) unchanged.
+//! The denial matrix: each condition of the access decision failing alone
+//! gives its own error, and the refusal reverts, emits nothing and leaves
+//! every storage value (the audit trail included) as it was. Then the
+//! seeds' other parties: a payer reads insurance records for payment only,
+//! a researcher lab results for research only.
 
-use e2e_tests::{
-    advance_time, consent_and_permit, create_sample, deploy_all, expect_ok, query, register_cast,
-    sample_record, set_time, submit, Cast, E2EResult, HOUR,
-};
+use crate::{consent_and_permit, create, staffed};
+use e2e_tests::{cast, Actor, E2EResult, DAY};
 use medrec_types::{AccessLevel, DataType, Purpose, RecordType, Role};
-use record_management::{Error, Quota};
+use record_management::{Access, Error as RmError, Quota};
 
-#[ink_e2e::test(backend(runtime_only(sandbox = e2e_tests::ClockedSandbox)))]
-async fn each_failing_condition_gives_its_own_error<Client: E2EBackend>(
-    mut client: Client,
-) -> E2EResult<()> {
-    // Given Charlie (doctor) may read and write Ferdie's diagnoses, and one exists
-    set_time(30_000_000);
-    let d = deploy_all(&mut client).await?;
-    register_cast(&mut client, &d).await?;
-    let (ferdie, charlie) = (Cast::ferdie(), Cast::charlie());
-    let dx = RecordType::Diagnosis;
-    let md = DataType::MedicalRecords;
-    consent_and_permit(&mut client, &d, charlie, md, dx, AccessLevel::Write).await?;
-    let id = expect_ok(create_sample(&mut client, &d, &ink_e2e::charlie(), dx, 1).await?)?;
-    let (mut ac, mut pc, mut rm) = (d.ac(), d.pc(), d.rm());
-    let read = rm.get_record(ferdie, id, Purpose::Treatment);
-    assert!(submit(&mut client, &ink_e2e::charlie(), &read)
-        .await?
-        .0
-        .is_ok());
-
-    // Every denial below must leave the audit trail as it is
-    macro_rules! denied {
-        ($who:expr, $msg:expr, $err:expr) => {{
-            let before = query(&mut client, &rm.audit_head(ferdie)).await?;
-            let (r, _) = submit(&mut client, &$who, &$msg).await?;
-            assert_eq!(r.map(|_| ()), Err($err));
-            assert_eq!(query(&mut client, &rm.audit_head(ferdie)).await?, before);
-        }};
-    }
-
-    // Not a registered provider (Alice holds consent and permission anyway)
+#[test]
+fn each_failing_condition_gives_its_own_error_and_changes_nothing() -> E2EResult<()> {
+    let mut s = staffed()?;
+    let (ferdie, charlie, alice, bob) =
+        (cast::ferdie(), cast::charlie(), cast::alice(), cast::bob());
     consent_and_permit(
-        &mut client,
-        &d,
-        Cast::id(ink_e2e::AccountKeyring::Alice),
-        md,
-        dx,
-        AccessLevel::Read,
-    )
-    .await?;
-    denied!(ink_e2e::alice(), read, Error::ProviderNotRegistered);
-
-    // Registered but not verified
-    let msg = ac.register_provider(Cast::two(), Role::Doctor, [2; 32]);
-    expect_ok(submit(&mut client, &ink_e2e::alice(), &msg).await?.0)?;
-    consent_and_permit(&mut client, &d, Cast::two(), md, dx, AccessLevel::Read).await?;
-    denied!(ink_e2e::two(), read, Error::ProviderNotVerified);
-
-    // Role does not allow the data type (a technician on a diagnosis)
-    consent_and_permit(&mut client, &d, Cast::one(), md, dx, AccessLevel::Read).await?;
-    denied!(ink_e2e::one(), read, Error::RoleNotAllowed);
-
-    // Deactivated
-    expect_ok(
-        submit(
-            &mut client,
-            &ink_e2e::bob(),
-            &ac.deactivate_provider(charlie),
-        )
-        .await?
-        .0,
+        &mut s,
+        &charlie,
+        DataType::MedicalRecords,
+        RecordType::Diagnosis,
+        AccessLevel::Admin,
     )?;
-    denied!(ink_e2e::charlie(), read, Error::ProviderInactive);
-    expect_ok(
-        submit(
-            &mut client,
-            &ink_e2e::bob(),
-            &ac.reactivate_provider(charlie),
-        )
-        .await?
-        .0,
-    )?;
+    let id = create(&mut s, &charlie, RecordType::Diagnosis, 1)?;
+    let read = s.rm().get_record(ferdie.account, id, Purpose::Treatment);
 
-    // Consent revoked
-    expect_ok(
-        submit(
-            &mut client,
-            &ink_e2e::ferdie(),
-            &pc.revoke_consent(charlie, md),
-        )
-        .await?
-        .0,
+    // Not registered
+    s.refused(&cast::mallory(), &read, RmError::ProviderNotRegistered)?;
+    // Registered, not verified
+    let victor = Actor::sandbox("victor", 0x56);
+    let msg = s
+        .ac()
+        .register_provider(victor.account, Role::Doctor, [0xC0; 32]);
+    s.ok(&alice, &msg)?;
+    s.refused(&victor, &read, RmError::ProviderNotVerified)?;
+    // Role does not allow the data type (a technician, medical records)
+    s.refused(&cast::one(), &read, RmError::RoleNotAllowed)?;
+    // Role does not allow the purpose (a researcher, lab results, treatment)
+    consent_and_permit(
+        &mut s,
+        &charlie,
+        DataType::LabResults,
+        RecordType::LabResults,
+        AccessLevel::Write,
     )?;
-    denied!(ink_e2e::charlie(), read, Error::ConsentRequired);
-    let msg = pc.grant_consent(charlie, md, 30 * 24 * HOUR, Purpose::Treatment);
-    expect_ok(submit(&mut client, &ink_e2e::ferdie(), &msg).await?.0)?;
-
-    // No permission
-    expect_ok(
-        submit(
-            &mut client,
-            &ink_e2e::ferdie(),
-            &rm.revoke_permission(ferdie, charlie, dx),
-        )
-        .await?
-        .0,
-    )?;
-    denied!(ink_e2e::charlie(), read, Error::NoPermission);
-
-    // Permission of too low a level for a write
-    let msg = rm.grant_permission(ferdie, charlie, dx, AccessLevel::Read, None, None);
-    expect_ok(submit(&mut client, &ink_e2e::ferdie(), &msg).await?.0)?;
-    let (h, l) = sample_record(5);
-    denied!(
-        ink_e2e::charlie(),
-        rm.update_record(ferdie, id, h, l, [5; 32], 1),
-        Error::InsufficientAccessLevel
+    let lab = create(&mut s, &charlie, RecordType::LabResults, 2)?;
+    let lab_read = s.rm().get_record(ferdie.account, lab, Purpose::Treatment);
+    s.refused(&cast::rita(), &lab_read, RmError::PurposeNotAllowed)?;
+    // No consent
+    let dave = cast::dave();
+    s.refused(&dave, &read, RmError::ConsentRequired)?;
+    // A consent, for another purpose
+    let msg = s.pc().grant_consent(
+        ferdie.account,
+        dave.account,
+        DataType::MedicalRecords,
+        30 * DAY,
+        vec![Purpose::Operations],
     );
+    s.ok(&ferdie, &msg)?;
+    s.refused(&dave, &read, RmError::PurposeNotConsented)?;
+    // Consent for the purpose, no permission
+    let msg = s.pc().grant_consent(
+        ferdie.account,
+        dave.account,
+        DataType::MedicalRecords,
+        30 * DAY,
+        vec![Purpose::Treatment],
+    );
+    s.ok(&ferdie, &msg)?;
+    s.refused(&dave, &read, RmError::NoPermission)?;
+    // A permission that expired
+    let msg = s.rm().grant_permission(
+        ferdie.account,
+        dave.account,
+        RecordType::Diagnosis,
+        AccessLevel::Read,
+        Some(DAY),
+        Some(Quota {
+            max_reads: Some(1),
+            max_bytes: None,
+        }),
+    );
+    s.ok(&ferdie, &msg)?;
+    s.ok(&dave, &read)?;
+    // A quota used up
+    s.refused(&dave, &read, RmError::QuotaExhausted)?;
+    s.advance(DAY);
+    s.refused(&dave, &read, RmError::PermissionExpired)?;
+    // A level below what the operation needs
+    let msg = s.rm().grant_permission(
+        ferdie.account,
+        dave.account,
+        RecordType::Diagnosis,
+        AccessLevel::Read,
+        None,
+        None,
+    );
+    s.ok(&ferdie, &msg)?;
+    let archive = s
+        .rm()
+        .archive_record(ferdie.account, id, Purpose::Treatment);
+    s.refused(&dave, &archive, RmError::InsufficientAccessLevel)?;
+    // Deactivated
+    let msg = s.ac().deactivate_provider(dave.account);
+    s.ok(&bob, &msg)?;
+    s.refused(&dave, &read, RmError::ProviderInactive)?;
+    Ok(())
+}
 
-    // Quota used up: one read allowed, the second refused
-    let quota = Quota {
-        max_reads: Some(1),
-        max_bytes: None,
-    };
-    let msg = rm.grant_permission(ferdie, charlie, dx, AccessLevel::Read, None, Some(quota));
-    expect_ok(submit(&mut client, &ink_e2e::ferdie(), &msg).await?.0)?;
-    assert!(submit(&mut client, &ink_e2e::charlie(), &read)
-        .await?
-        .0
-        .is_ok());
-    denied!(ink_e2e::charlie(), read, Error::QuotaExhausted);
+#[test]
+fn a_payer_reads_insurance_records_for_payment_only() -> E2EResult<()> {
+    let mut s = staffed()?;
+    let (ferdie, paul, charlie) = (cast::ferdie(), cast::paul(), cast::charlie());
+    let msg = s.pc().grant_consent(
+        ferdie.account,
+        paul.account,
+        DataType::Financial,
+        90 * DAY,
+        vec![Purpose::Payment],
+    );
+    s.ok(&ferdie, &msg)?;
+    let msg = s.rm().grant_permission(
+        ferdie.account,
+        paul.account,
+        RecordType::Insurance,
+        AccessLevel::Read,
+        None,
+        None,
+    );
+    s.ok(&ferdie, &msg)?;
+    // Ferdie uploads his insurance card himself
+    let card = create(&mut s, &ferdie, RecordType::Insurance, 1)?;
+    let msg = s.rm().get_record(ferdie.account, card, Purpose::Payment);
+    assert_eq!(s.ok(&paul, &msg)?.value.access, Access::Permission);
+    let msg = s.rm().get_record(ferdie.account, card, Purpose::Treatment);
+    s.refused(&paul, &msg, RmError::PurposeNotAllowed)?;
+    // A payer sees nothing clinical, whatever the patient grants
+    consent_and_permit(
+        &mut s,
+        &charlie,
+        DataType::MedicalRecords,
+        RecordType::Diagnosis,
+        AccessLevel::Write,
+    )?;
+    let diagnosis = create(&mut s, &charlie, RecordType::Diagnosis, 2)?;
+    let msg = s.pc().grant_consent(
+        ferdie.account,
+        paul.account,
+        DataType::MedicalRecords,
+        DAY,
+        vec![Purpose::Payment],
+    );
+    s.ok(&ferdie, &msg)?;
+    let msg = s
+        .rm()
+        .get_record(ferdie.account, diagnosis, Purpose::Payment);
+    s.refused(&paul, &msg, RmError::RoleNotAllowed)?;
+    Ok(())
+}
 
-    // Permission expired (one hour, then the clock moves an hour)
-    let msg = rm.grant_permission(ferdie, charlie, dx, AccessLevel::Read, Some(HOUR), None);
-    expect_ok(submit(&mut client, &ink_e2e::ferdie(), &msg).await?.0)?;
-    assert!(submit(&mut client, &ink_e2e::charlie(), &read)
-        .await?
-        .0
-        .is_ok());
-    advance_time(HOUR);
-    denied!(ink_e2e::charlie(), read, Error::PermissionExpired);
+#[test]
+fn a_researcher_reads_lab_results_for_research_only() -> E2EResult<()> {
+    let mut s = staffed()?;
+    let (ferdie, rita, charlie) = (cast::ferdie(), cast::rita(), cast::charlie());
+    consent_and_permit(
+        &mut s,
+        &charlie,
+        DataType::LabResults,
+        RecordType::LabResults,
+        AccessLevel::Write,
+    )?;
+    let lab = create(&mut s, &charlie, RecordType::LabResults, 1)?;
+    let msg = s.pc().grant_consent(
+        ferdie.account,
+        rita.account,
+        DataType::LabResults,
+        DAY,
+        vec![Purpose::Research],
+    );
+    s.ok(&ferdie, &msg)?;
+    let msg = s.rm().grant_permission(
+        ferdie.account,
+        rita.account,
+        RecordType::LabResults,
+        AccessLevel::Read,
+        None,
+        None,
+    );
+    s.ok(&ferdie, &msg)?;
+    let msg = s.rm().get_record(ferdie.account, lab, Purpose::Research);
+    s.ok(&rita, &msg)?;
+    for purpose in [Purpose::Treatment, Purpose::PublicHealth] {
+        let msg = s.rm().get_record(ferdie.account, lab, purpose);
+        s.refused(&rita, &msg, RmError::PurposeNotAllowed)?;
+    }
     Ok(())
 }

@@ -1,59 +1,65 @@
 //! Model-based property test of the access decision.
 //!
-//! [`Model`] is a plain-Rust reference model of who may do what, written from
-//! the specification and the message table (it shares no code with the
-//! contracts: it has its own role matrix and record-type mapping). proptest
-//! generates random sequences of operations by random actors, with random
-//! time steps; each sequence runs on the model and on the three compiled
-//! contracts (release builds, [`Chain`]), from the same starting state. Every
-//! result must agree exactly (the `Ok` value or the error's name), and at the
-//! end of the sequence every piece of state the sequence touched is read back
-//! from the contracts and compared with the model's. A divergence fails with
-//! the shrunk, minimal sequence that reproduces it.
+//! [`Model`] is a plain-Rust reference model of who may do what, written
+//! from the specification and the message table (it shares no code with
+//! the contracts: it has its own role matrix, purpose rules, record-type
+//! mapping and break-glass scope). proptest generates random sequences of
+//! operations by random actors, with random time steps; each sequence runs
+//! on the model and on the three compiled contracts (release builds,
+//! [`Session`]), from the same starting state. Every result must agree
+//! exactly (the `Ok` value or the error's name), and at the end of the
+//! sequence every piece of state the sequence touched is read back from the
+//! contracts and compared with the model's. A divergence fails with the
+//! shrunk, minimal sequence that reproduces it.
 //!
 //! `MODEL_CASES` sets the number of sequences (default 200, what
 //! `scripts/test.sh` runs); `scripts/model-test.sh` runs 10,000. `MODEL_SEED`
 //! (a number) picks the random stream (default fixed, so CI is repeatable).
 //!
-//! Covered: provider registration, roles, verification, (de)activation;
-//! patient registration; consent with `All` and sensitive types, expiry,
-//! revocation and purpose updates; access requests; delegates with expiry;
-//! permissions with level, expiry and read/byte quotas; per-record shares;
-//! wrapped-key shares and their invalidation; emergency windows; record
-//! status (archive, review, lock, unlock, delete after retention); pausing
+//! Covered: provider registration (owner), verification and reactivation
+//! (admins), deactivation (owner or admin, never the last admin); emergency
+//! windows with cooldown, ending, closing by deactivation, and reviews;
+//! patient registration; consents for sets of purposes, with `All` and
+//! sensitive types, expiry, revocation and purpose updates; break-glass
+//! preferences (narrowing while paused); access requests with one pending
+//! per provider, patient and type; approvals with permissions in the same
+//! step; delegates (patient names, patient or delegate removes); records
+//! by providers and by the patient side (patient-authored), reads with
+//! declared purposes, updates, status, lock (also while paused) and unlock
+//! by the patient side, deletion after retention; permissions with level,
+//! expiry and read/byte quotas; shares; self-targeting; pausing
 //! patient-consent and record-management.
 
-use e2e_tests::direct::{deploy_release, Chain, Deployed};
-use e2e_tests::{advance_time, set_time, Cast, E2EResult, DAY, HOUR};
+use e2e_tests::{cast, Actor, E2EResult, Session, DAY, HOUR, MINUTE, T0};
 use ink::env::DefaultEnvironment;
 use ink::primitives::AccountId;
 use ink::scale::{Decode, Encode};
 use ink_e2e::{AccountKeyring, CallBuilderFinal};
 use ink_sandbox::Sandbox;
 use medrec_types::{
-    AccessLevel, DataType, EmergencyReason, Purpose, RecordStatus, RecordType, Role,
+    AccessLevel, DataType, EmergencyPreference, EmergencyReason, Purpose, PurposeSet, RecordStatus,
+    RecordType, ReviewOutcome, Role,
 };
 use patient_consent::{DelegateKind, RequestStatus};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
-use record_management::{Confidentiality, Quota, RecordView};
+use record_management::{Access as RmAccess, Confidentiality, Quota};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
-const MINUTE: u64 = 60 * 1000;
-/// The block time of the starting state.
-const T0: u64 = 1_795_392_000_000;
 /// The retention period the starting state sets (short, so that deletion
 /// becomes possible within a sequence).
 const RETENTION: u64 = 2 * DAY;
-/// access-control's default emergency window.
+/// access-control's default emergency window and cooldown.
 const EMERGENCY_WINDOW: u64 = DAY;
+const COOLDOWN: u64 = DAY;
 
 // ---------------------------------------------------------------------------
 // Actors
 // ---------------------------------------------------------------------------
 
-/// The eight actors, by index. 0 (Alice) owns the three contracts.
+/// The eight actors, by index. 0 (Alice) owns the three contracts; 6 (One)
+/// is access-control's first admin.
 const KEYS: [AccountKeyring; 8] = [
     AccountKeyring::Alice,
     AccountKeyring::Bob,
@@ -64,14 +70,29 @@ const KEYS: [AccountKeyring; 8] = [
     AccountKeyring::One,
     AccountKeyring::Two,
 ];
-const NAMES: [&str; 8] = [
-    "alice", "bob", "charlie", "dave", "eve", "ferdie", "one", "two",
+const NAMES: [&str; 9] = [
+    "alice", "bob", "charlie", "dave", "eve", "ferdie", "one", "two", "victor",
 ];
+/// Actor 8, Victor, exists only in the sandbox (no key): a nurse the
+/// starting state registers but does not verify, for verification to do.
+const VICTOR: Who = 8;
+const OWNER: Who = 0;
+const FIRST_ADMIN: Who = 6;
 
 type Who = u8;
 
 fn account(who: Who) -> AccountId {
-    Cast::id(KEYS[usize::from(who) % KEYS.len()])
+    match KEYS.get(usize::from(who)) {
+        Some(key) => ink_e2e::account_id(*key),
+        None => AccountId::from([0x56; 32]),
+    }
+}
+
+fn actor(who: Who) -> Actor {
+    Actor::dev(
+        NAMES[usize::from(who) % NAMES.len()],
+        KEYS[usize::from(who) % KEYS.len()],
+    )
 }
 
 /// Prints an actor by name in the shrunk sequence.
@@ -121,39 +142,52 @@ enum Op {
         by: A,
         patient: A,
     },
+    ReviewWindow {
+        by: A,
+        window: u64,
+        outcome: ReviewOutcome,
+    },
     RegisterPatient {
         by: A,
     },
-    /// `grant_consent` when `by == patient`, else `grant_consent_as_delegate`.
+    SetPreference {
+        by: A,
+        patient: A,
+        preference: EmergencyPreference,
+    },
     GrantConsent {
         by: A,
         patient: A,
         provider: A,
         data_type: DataType,
         duration: u64,
+        purposes: Vec<Purpose>,
     },
-    /// `revoke_consent` when `by == patient`, else `revoke_consent_as_delegate`.
     RevokeConsent {
         by: A,
         patient: A,
         provider: A,
         data_type: DataType,
     },
-    UpdatePurpose {
+    UpdatePurposes {
         by: A,
+        patient: A,
         provider: A,
         data_type: DataType,
-        purpose: Purpose,
+        purposes: Vec<Purpose>,
     },
     RequestAccess {
         by: A,
         patient: A,
         data_type: DataType,
+        purpose: Purpose,
     },
     ApproveRequest {
         by: A,
         request: u64,
         duration: u64,
+        record_types: Vec<RecordType>,
+        level: AccessLevel,
     },
     DenyRequest {
         by: A,
@@ -166,6 +200,7 @@ enum Op {
     },
     RemoveDelegate {
         by: A,
+        patient: A,
         delegate: A,
     },
     PauseConsent {
@@ -177,42 +212,47 @@ enum Op {
         patient: A,
         record_type: RecordType,
         hash: u8,
-        locator_len: usize,
         size: u64,
+        purpose: Purpose,
     },
     GetRecord {
         by: A,
         patient: A,
         id: u64,
+        purpose: Purpose,
     },
     UpdateRecord {
         by: A,
         patient: A,
         id: u64,
         hash: u8,
-        locator_len: usize,
         size: u64,
+        purpose: Purpose,
     },
     SetStatus {
         by: A,
         patient: A,
         id: u64,
         status: RecordStatus,
+        purpose: Purpose,
     },
     Lock {
         by: A,
         patient: A,
         id: u64,
+        purpose: Purpose,
     },
     Unlock {
         by: A,
         patient: A,
         id: u64,
+        purpose: Purpose,
     },
     Delete {
         by: A,
         patient: A,
         id: u64,
+        purpose: Purpose,
     },
     GrantPermission {
         by: A,
@@ -242,19 +282,6 @@ enum Op {
         id: u64,
         provider: A,
     },
-    ShareKey {
-        by: A,
-        patient: A,
-        id: u64,
-        recipient: A,
-        len: usize,
-    },
-    RevokeKey {
-        by: A,
-        patient: A,
-        id: u64,
-        recipient: A,
-    },
     PauseRecords {
         by: A,
         pause: bool,
@@ -270,29 +297,29 @@ const KINDS: &[(u8, u16)] = &[
     (4, 2),   // ReactivateProvider
     (5, 4),   // OpenEmergency
     (6, 2),   // EndEmergency
-    (7, 2),   // RegisterPatient
-    (8, 8),   // GrantConsent
-    (9, 4),   // RevokeConsent
-    (10, 2),  // UpdatePurpose
-    (11, 3),  // RequestAccess
-    (12, 3),  // ApproveRequest
-    (13, 2),  // DenyRequest
-    (14, 3),  // AddDelegate
-    (15, 2),  // RemoveDelegate
-    (16, 1),  // PauseConsent
-    (17, 10), // CreateRecord
-    (18, 12), // GetRecord
-    (19, 6),  // UpdateRecord
-    (20, 3),  // SetStatus
-    (21, 3),  // Lock
-    (22, 3),  // Unlock
-    (23, 2),  // Delete
-    (24, 8),  // GrantPermission
-    (25, 3),  // RevokePermission
-    (26, 4),  // Share
-    (27, 3),  // Unshare
-    (28, 4),  // ShareKey
-    (29, 3),  // RevokeKey
+    (7, 3),   // ReviewWindow
+    (8, 2),   // RegisterPatient
+    (9, 3),   // SetPreference
+    (10, 8),  // GrantConsent
+    (11, 4),  // RevokeConsent
+    (12, 2),  // UpdatePurposes
+    (13, 3),  // RequestAccess
+    (14, 4),  // ApproveRequest
+    (15, 2),  // DenyRequest
+    (16, 3),  // AddDelegate
+    (17, 2),  // RemoveDelegate
+    (18, 1),  // PauseConsent
+    (19, 10), // CreateRecord
+    (20, 14), // GetRecord
+    (21, 6),  // UpdateRecord
+    (22, 3),  // SetStatus
+    (23, 3),  // Lock
+    (24, 3),  // Unlock
+    (25, 2),  // Delete
+    (26, 8),  // GrantPermission
+    (27, 3),  // RevokePermission
+    (28, 4),  // Share
+    (29, 3),  // Unshare
     (30, 1),  // PauseRecords
 ];
 
@@ -305,33 +332,36 @@ fn total_weight() -> u16 {
 /// every number towards 0, i.e. towards the first entry of each table.
 type Raw = (u16, [u8; 8]);
 
-fn pick<T: Copy>(table: &[T], n: u8) -> T {
-    table[usize::from(n) % table.len()]
+fn pick<T: Clone>(table: &[T], n: u8) -> T {
+    table[usize::from(n) % table.len()].clone()
 }
 
-const RECORD_TYPES: [RecordType; 6] = [
+const RECORD_TYPES: [RecordType; 7] = [
     RecordType::Vitals,
     RecordType::LabResults,
     RecordType::MentalHealth,
     RecordType::EmergencyContacts,
     RecordType::Imaging,
     RecordType::Vitals,
+    RecordType::Insurance,
 ];
-const DATA_TYPES: [DataType; 6] = [
+const DATA_TYPES: [DataType; 7] = [
     DataType::MedicalRecords,
     DataType::All,
     DataType::LabResults,
     DataType::MentalHealth,
     DataType::EmergencyInfo,
     DataType::Imaging,
+    DataType::Financial,
 ];
-const ROLES: [Role; 6] = [
+const ROLES: [Role; 7] = [
     Role::Doctor,
     Role::Nurse,
     Role::Technician,
     Role::Researcher,
     Role::Emergency,
     Role::Admin,
+    Role::Payer,
 ];
 const DURATIONS: [u64; 8] = [
     30 * DAY,
@@ -388,9 +418,46 @@ const STATUSES: [RecordStatus; 7] = [
     RecordStatus::Deleted,
 ];
 const SIZES: [u64; 3] = [4000, 100, 5000];
-const LOCATOR_LENS: [usize; 10] = [10, 10, 10, 10, 10, 10, 10, 10, 0, 129];
-const KEY_LENS: [usize; 8] = [80, 80, 80, 80, 80, 80, 0, 129];
-const PURPOSES: [Purpose; 3] = [Purpose::Research, Purpose::Treatment, Purpose::Payment];
+/// Purposes a record operation declares: mostly treatment.
+const PURPOSES: [Purpose; 8] = [
+    Purpose::Treatment,
+    Purpose::Treatment,
+    Purpose::EmergencyTreatment,
+    Purpose::Research,
+    Purpose::Treatment,
+    Purpose::PatientRequest,
+    Purpose::Payment,
+    Purpose::EmergencyTreatment,
+];
+fn purpose_sets() -> [Vec<Purpose>; 6] {
+    [
+        vec![Purpose::Treatment],
+        vec![Purpose::Treatment, Purpose::Research],
+        vec![Purpose::Research],
+        vec![Purpose::Treatment, Purpose::EmergencyTreatment],
+        vec![Purpose::Payment, Purpose::Treatment],
+        vec![],
+    ]
+}
+const PREFERENCES: [EmergencyPreference; 3] = [
+    EmergencyPreference::IncludeSensitive,
+    EmergencyPreference::OptOut,
+    EmergencyPreference::NonSensitive,
+];
+const OUTCOMES: [ReviewOutcome; 3] = [
+    ReviewOutcome::Justified,
+    ReviewOutcome::Unjustified,
+    ReviewOutcome::Inconclusive,
+];
+fn approval_types() -> [Vec<RecordType>; 5] {
+    [
+        vec![RecordType::LabResults],
+        vec![],
+        vec![RecordType::Vitals, RecordType::Diagnosis],
+        vec![RecordType::MentalHealth],
+        vec![RecordType::Vitals],
+    ]
+}
 
 impl Op {
     fn from_raw((w, n): Raw) -> Op {
@@ -403,10 +470,10 @@ impl Op {
             }
             w -= weight;
         }
-        let (alice, bob, charlie, dave, eve, two) = (A(0), A(1), A(2), A(3), A(4), A(7));
+        let (alice, bob, charlie, dave, eve, one, two) = (A(0), A(1), A(2), A(3), A(4), A(6), A(7));
         let any = |i: usize| A(n[i] % 8);
         // Patients are mostly Bob and Charlie (registered in the starting
-        // state); providers mostly the four registered ones.
+        // state); providers mostly the registered ones.
         let patient = A(pick(&[1, 2, 1, 2, 1, 2, 7, 5], n[1]));
         let provider = |i: usize| A(pick(&[3, 4, 5, 6, 3, 4, 7, 1, 0, 2], n[i]));
         // Who acts on a patient's behalf: the patient, its delegate (Two is
@@ -418,45 +485,50 @@ impl Op {
         };
         let as_provider = |p: A| if n[0] % 4 == 3 { provider(7) } else { p };
         let owner_mostly = if n[0] % 4 == 3 { any(7) } else { alice };
-        let admin_or_owner = if n[0] % 3 == 0 { A(6) } else { owner_mostly };
+        let admin_mostly = match n[0] % 4 {
+            0 | 1 => one,
+            2 => alice,
+            _ => any(7),
+        };
         // Operations on a record mostly name an existing one with its own
         // patient and the provider who wrote it (record 1: Bob's, by Dave,
         // who holds Admin on it; record 2: Charlie's, by Eve, who holds
-        // Write), else any record id, patient and provider.
-        let (id, rec_patient, rec_provider) = match n[3] % 8 {
+        // Write; record 3: Charlie's own), else any record id, patient and
+        // provider.
+        let (id, rec_patient, rec_provider) = match n[3] % 9 {
             0..=2 => (1, bob, dave),
             3 | 4 => (2, charlie, eve),
-            _ => (u64::from(n[6] % 3) + 3, patient, provider(2)),
+            5 => (3, charlie, charlie),
+            _ => (u64::from(n[6] % 3) + 4, patient, provider(2)),
         };
         let (rec_patient, rec_provider) = if n[7] % 8 == 0 {
             (patient, provider(2))
         } else {
             (rec_patient, rec_provider)
         };
-        let hash = n[4] % 9;
+        let hash = n[4] % 10;
         let duration = pick(&DURATIONS, n[5]);
+        let purpose = pick(&PURPOSES, n[6]);
         let request = pick(&[1u64, 2, 1, 2, 3, 4], n[3]);
-        // Shares and keys go mostly to Eve (who holds a share of record 1 and
-        // its key in the starting state) or Dave.
-        let staff = A(pick(&[3, 4, 5, 6], n[2]));
+        let staff = A(pick(&[3, 4, 5, 6, 8], n[2]));
         let sharee = A(pick(&[4, 3, 4, 5, 6], n[2]));
         match kind {
             0 => Op::Wait(pick(&WAITS, n[2])),
             1 => Op::RegisterProvider {
                 by: owner_mostly,
-                who: any(2),
+                who: if n[2] % 5 == 0 { A(VICTOR) } else { any(2) },
                 role: pick(&ROLES, n[3]),
             },
             2 => Op::VerifyProvider {
-                by: admin_or_owner,
-                who: any(2),
+                by: admin_mostly,
+                who: if n[2] % 2 == 0 { A(VICTOR) } else { any(2) },
             },
             3 => Op::DeactivateProvider {
-                by: admin_or_owner,
+                by: admin_mostly,
                 who: staff,
             },
             4 => Op::ReactivateProvider {
-                by: admin_or_owner,
+                by: admin_mostly,
                 who: staff,
             },
             // Emergency windows: mostly Ferdie (the emergency physician) on
@@ -469,59 +541,77 @@ impl Op {
                 by: as_provider(A(pick(&[5, 5, 5, 3], n[2]))),
                 patient: A(pick(&[1, 2, 1, 2, 7], n[1])),
             },
-            7 => Op::RegisterPatient { by: any(2) },
-            8 => Op::GrantConsent {
+            7 => Op::ReviewWindow {
+                by: admin_mostly,
+                window: u64::from(n[2] % 3) + 1,
+                outcome: pick(&OUTCOMES, n[5]),
+            },
+            8 => Op::RegisterPatient { by: any(2) },
+            9 => Op::SetPreference {
+                by: for_patient(patient),
+                patient,
+                preference: pick(&PREFERENCES, n[5]),
+            },
+            10 => Op::GrantConsent {
                 by: for_patient(patient),
                 patient,
                 provider: provider(2),
                 data_type: pick(&DATA_TYPES, n[3]),
                 duration,
+                purposes: pick(&purpose_sets(), n[6]),
             },
-            9 => Op::RevokeConsent {
+            11 => Op::RevokeConsent {
                 by: for_patient(patient),
                 patient,
                 provider: provider(2),
                 data_type: pick(&DATA_TYPES, n[3]),
             },
-            10 => Op::UpdatePurpose {
-                by: patient,
+            12 => Op::UpdatePurposes {
+                by: for_patient(patient),
+                patient,
                 provider: provider(2),
                 data_type: pick(&DATA_TYPES, n[3]),
-                purpose: pick(&PURPOSES, n[5]),
+                purposes: pick(&purpose_sets(), n[6]),
             },
-            11 => Op::RequestAccess {
+            13 => Op::RequestAccess {
                 by: as_provider(provider(2)),
                 patient,
                 data_type: pick(&DATA_TYPES, n[3]),
+                purpose,
             },
-            // Request 1 is Dave's to Charlie and request 2 Eve's to Bob (the
-            // starting state); later ones come from RequestAccess.
-            12 => Op::ApproveRequest {
+            // Request 1 is Dave's to Charlie (lab results) and request 2
+            // Eve's to Bob (medical records), from the starting state; later
+            // ones come from RequestAccess.
+            14 => Op::ApproveRequest {
                 by: for_patient(if request == 1 { charlie } else { bob }),
                 request,
                 duration,
+                record_types: pick(&approval_types(), n[6]),
+                level: pick(&LEVELS, n[2]),
             },
-            13 => Op::DenyRequest {
+            15 => Op::DenyRequest {
                 by: for_patient(if request == 1 { charlie } else { bob }),
                 request,
             },
-            14 => Op::AddDelegate {
+            16 => Op::AddDelegate {
                 by: patient,
                 delegate: any(2),
                 duration,
             },
-            15 => Op::RemoveDelegate {
-                by: patient,
+            17 => Op::RemoveDelegate {
+                by: if n[0] % 3 == 0 { two } else { patient },
+                patient,
                 delegate: if n[2] % 2 == 0 { two } else { any(2) },
             },
-            16 => Op::PauseConsent {
+            18 => Op::PauseConsent {
                 by: owner_mostly,
                 pause: n[2] % 2 == 0,
             },
-            17 => {
-                let (patient, by, record_type) = match n[3] % 4 {
+            19 => {
+                let (patient, by, record_type) = match n[3] % 5 {
                     0 => (bob, dave, RecordType::Vitals),
                     1 => (charlie, eve, RecordType::Vitals),
+                    2 => (patient, for_patient(patient), pick(&RECORD_TYPES, n[6])),
                     _ => (patient, provider(2), pick(&RECORD_TYPES, n[6])),
                 };
                 Op::CreateRecord {
@@ -529,49 +619,63 @@ impl Op {
                     patient,
                     record_type,
                     hash,
-                    locator_len: pick(&LOCATOR_LENS, n[5]),
                     size: pick(&SIZES, n[6]),
+                    purpose,
                 }
             }
-            18 => Op::GetRecord {
-                by: match n[0] % 6 {
+            20 => Op::GetRecord {
+                by: match n[0] % 7 {
                     4 => for_patient(rec_patient),
                     5 => provider(2),
+                    6 => A(5),
                     _ => rec_provider,
                 },
                 patient: rec_patient,
                 id,
+                purpose,
             },
-            19 => Op::UpdateRecord {
+            21 => Op::UpdateRecord {
                 by: as_provider(rec_provider),
                 patient: rec_patient,
                 id,
                 hash,
-                locator_len: pick(&LOCATOR_LENS, n[5]),
-                size: pick(&SIZES, n[6]),
+                size: pick(&SIZES, n[2]),
+                purpose,
             },
-            20 => Op::SetStatus {
+            22 => Op::SetStatus {
                 by: as_provider(rec_provider),
                 patient: rec_patient,
                 id,
                 status: pick(&STATUSES, n[5]),
+                purpose,
             },
-            21 => Op::Lock {
+            23 => Op::Lock {
+                by: if n[0] % 3 == 0 {
+                    for_patient(rec_patient)
+                } else {
+                    as_provider(rec_provider)
+                },
+                patient: rec_patient,
+                id,
+                purpose,
+            },
+            24 => Op::Unlock {
+                by: if n[0] % 3 == 0 {
+                    for_patient(rec_patient)
+                } else {
+                    as_provider(rec_provider)
+                },
+                patient: rec_patient,
+                id,
+                purpose,
+            },
+            25 => Op::Delete {
                 by: as_provider(rec_provider),
                 patient: rec_patient,
                 id,
+                purpose,
             },
-            22 => Op::Unlock {
-                by: as_provider(rec_provider),
-                patient: rec_patient,
-                id,
-            },
-            23 => Op::Delete {
-                by: as_provider(rec_provider),
-                patient: rec_patient,
-                id,
-            },
-            24 => Op::GrantPermission {
+            26 => Op::GrantPermission {
                 by: for_patient(rec_patient),
                 patient: rec_patient,
                 provider: if n[2] % 3 == 0 {
@@ -584,7 +688,7 @@ impl Op {
                 duration: pick(&PERMISSION_DURATIONS, n[2]),
                 quota: pick(&QUOTAS, n[4]),
             },
-            25 => Op::RevokePermission {
+            27 => Op::RevokePermission {
                 by: for_patient(rec_patient),
                 patient: rec_patient,
                 provider: if n[2] % 3 == 0 {
@@ -594,39 +698,18 @@ impl Op {
                 },
                 record_type: pick(&RECORD_TYPES, n[6]),
             },
-            26 => Op::Share {
+            28 => Op::Share {
                 by: for_patient(rec_patient),
                 patient: rec_patient,
                 id,
                 provider: sharee,
                 duration,
             },
-            27 => Op::Unshare {
+            29 => Op::Unshare {
                 by: for_patient(rec_patient),
                 patient: rec_patient,
                 id,
                 provider: sharee,
-            },
-            28 => Op::ShareKey {
-                by: if n[0] % 5 == 4 {
-                    rec_provider
-                } else {
-                    for_patient(rec_patient)
-                },
-                patient: rec_patient,
-                id,
-                recipient: sharee,
-                len: pick(&KEY_LENS, n[5]),
-            },
-            29 => Op::RevokeKey {
-                by: if n[0] % 5 == 4 {
-                    rec_provider
-                } else {
-                    for_patient(rec_patient)
-                },
-                patient: rec_patient,
-                id,
-                recipient: sharee,
             },
             _ => Op::PauseRecords {
                 by: owner_mostly,
@@ -664,21 +747,6 @@ fn unit() -> Res {
     Ok("()".into())
 }
 
-/// The model's own role matrix (the specification's table, not the
-/// contracts' `Role::allows`).
-fn role_allows(role: Role, d: DataType) -> bool {
-    use DataType::*;
-    let sensitive = matches!(d, MentalHealth | Genetic | Financial);
-    match role {
-        Role::Doctor => true,
-        _ if sensitive => false,
-        Role::Admin | Role::Emergency => true,
-        Role::Nurse => matches!(d, MedicalRecords | LabResults | Prescriptions),
-        Role::Technician => matches!(d, LabResults | Imaging),
-        Role::Researcher => d == LabResults,
-    }
-}
-
 fn sensitive(d: DataType) -> bool {
     matches!(
         d,
@@ -686,23 +754,52 @@ fn sensitive(d: DataType) -> bool {
     )
 }
 
-/// The model's own record-type mapping (for the types the test uses).
+/// The model's own role matrix (the specification's table, not the
+/// contracts' `Role::allows`).
+fn role_allows(role: Role, d: DataType) -> bool {
+    use DataType::*;
+    match role {
+        Role::Doctor => true,
+        Role::Payer => d == Financial,
+        _ if sensitive(d) => false,
+        Role::Admin | Role::Emergency => true,
+        Role::Nurse => matches!(d, MedicalRecords | LabResults | Prescriptions),
+        Role::Technician => matches!(d, LabResults | Imaging),
+        Role::Researcher => d == LabResults,
+    }
+}
+
+/// Researchers act for research only, payers for payment only.
+fn role_allows_purpose(role: Role, p: Purpose) -> bool {
+    match role {
+        Role::Researcher => p == Purpose::Research,
+        Role::Payer => p == Purpose::Payment,
+        _ => true,
+    }
+}
+
+/// The model's own record-type mapping.
 fn data_type_of(t: RecordType) -> DataType {
     match t {
-        RecordType::Vitals => DataType::MedicalRecords,
-        RecordType::LabResults => DataType::LabResults,
-        RecordType::MentalHealth => DataType::MentalHealth,
-        RecordType::EmergencyContacts => DataType::EmergencyInfo,
-        RecordType::Imaging => DataType::Imaging,
-        RecordType::BasicInfo
+        RecordType::Vitals
+        | RecordType::BasicInfo
         | RecordType::Diagnosis
         | RecordType::Procedures
         | RecordType::Allergies
         | RecordType::Immunizations => DataType::MedicalRecords,
+        RecordType::LabResults => DataType::LabResults,
+        RecordType::MentalHealth => DataType::MentalHealth,
+        RecordType::EmergencyContacts => DataType::EmergencyInfo,
+        RecordType::Imaging => DataType::Imaging,
         RecordType::Medications => DataType::Prescriptions,
         RecordType::GeneticData => DataType::Genetic,
         RecordType::Insurance => DataType::Financial,
     }
+}
+
+/// Whether a consent or request for `given` covers data of type `d`.
+fn covers(given: DataType, d: DataType) -> bool {
+    given == d || (given == DataType::All && !sensitive(d))
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -710,25 +807,49 @@ struct Provider {
     role: Role,
     verified: bool,
     active: bool,
+    epoch: u32,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 struct Window {
+    provider: Who,
+    patient: Who,
+    opened_at: u64,
     expires_at: u64,
     ended_at: Option<u64>,
+    epoch: u32,
+    review: Option<(Who, ReviewOutcome)>,
 }
 
-#[derive(Clone, Debug, PartialEq, Default)]
+#[derive(Clone, Debug, PartialEq)]
 struct Patient {
     granted: u32,
     revoked: u32,
     history: u64,
+    consent_keys: u64,
+    pending: u64,
+    delegate_keys: u64,
+    preference: EmergencyPreference,
+}
+
+impl Default for Patient {
+    fn default() -> Self {
+        Patient {
+            granted: 0,
+            revoked: 0,
+            history: 0,
+            consent_keys: 0,
+            pending: 0,
+            delegate_keys: 0,
+            preference: EmergencyPreference::NonSensitive,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
 struct Consent {
     expires_at: u64,
-    purpose: Purpose,
+    purposes: Vec<Purpose>,
     active: bool,
     granted_by: Who,
     request_id: Option<u64>,
@@ -739,17 +860,19 @@ struct Request {
     patient: Who,
     provider: Who,
     data_type: DataType,
+    purpose: Purpose,
     status: RequestStatus,
+    decided_by: Option<Who>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 struct Record {
     patient: Who,
     record_type: RecordType,
-    hash: u8,
     size: u64,
     status: RecordStatus,
     before_lock: Option<RecordStatus>,
+    authored: bool,
     /// The data hash of each version, from version 1.
     versions: Vec<u8>,
     retention_until: u64,
@@ -758,17 +881,13 @@ struct Record {
 #[derive(Clone, Debug, PartialEq)]
 struct Permission {
     level: AccessLevel,
+    granted_by: Who,
     expires_at: Option<u64>,
     quota: Option<Quota>,
     reads_used: u32,
     bytes_used: u64,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-struct Key {
-    key_id: u8,
-    epoch: u32,
-    len: usize,
+    request_id: Option<u64>,
+    revoked: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -780,14 +899,44 @@ enum Access {
     Emergency,
 }
 
+/// What a record operation needs.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Need {
+    Create,
+    Read,
+    Update,
+    Status,
+    Lock,
+}
+
+impl Need {
+    fn level(self) -> AccessLevel {
+        match self {
+            Need::Read => AccessLevel::Read,
+            Need::Create | Need::Update => AccessLevel::Write,
+            Need::Status | Need::Lock => AccessLevel::Admin,
+        }
+    }
+
+    /// What the patient and its delegates may do.
+    fn patient_side(self, authored: bool) -> Result<(), String> {
+        match self {
+            Need::Read | Need::Lock | Need::Create => Ok(()),
+            _ if authored => Ok(()),
+            _ => err("NotPatientAuthored"),
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 struct Model {
     now: u64,
     // access-control
     providers: BTreeMap<Who, Provider>,
-    provider_count: u32,
-    windows: BTreeMap<(Who, Who), Window>,
-    access_log: BTreeMap<Who, u64>,
+    provider_count: u64,
+    admins: u32,
+    windows: BTreeMap<u64, Window>,
+    latest: BTreeMap<(Who, Who), u64>,
     // patient-consent
     consent_paused: bool,
     patients: BTreeMap<Who, Patient>,
@@ -799,23 +948,20 @@ struct Model {
     records_paused: bool,
     records: BTreeMap<u64, Record>,
     record_count: u64,
-    hashes: BTreeSet<u8>,
+    hashes: BTreeSet<(Who, u8)>,
     permissions: BTreeMap<(Who, Who, RecordType), Permission>,
     shares: BTreeMap<(u64, Who), u64>,
-    keys: BTreeMap<(u64, Who), Key>,
-    epochs: BTreeMap<(Who, Who, RecordType), u32>,
     audit: BTreeMap<Who, u64>,
-    patient_records: BTreeMap<Who, u64>,
-    /// created, updated, reads, emergency reads
-    stats: BTreeMap<Who, [u32; 4]>,
+    /// records, permission keys, share keys per patient
+    lists: BTreeMap<Who, [u64; 3]>,
 }
 
 /// A piece of state to compare at the end of a sequence.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Probe {
     Provider(Who),
-    Window(Who, Who),
-    AccessLog(Who),
+    Window(u64),
+    AccessControl,
     Patient(Who),
     Consent(Who, Who, DataType),
     Delegate(Who, Who),
@@ -824,30 +970,60 @@ enum Probe {
     Record(u64),
     Permission(Who, Who, RecordType),
     Share(u64, Who),
-    Key(u64, Who),
     Audit(Who),
-    Stats(Who),
+    Lists(Who),
     RecordsContract,
 }
 
 impl Model {
-    // --- the rules -------------------------------------------------------
+    // --- access-control ----------------------------------------------------
 
-    fn standing(&self, who: Who, d: DataType) -> Result<(), &'static str> {
+    fn standing(&self, who: Who, d: DataType, p: Purpose) -> Result<(), &'static str> {
         match self.providers.get(&who) {
             None => Err("NotRegistered"),
-            Some(p) if !p.verified => Err("NotVerified"),
-            Some(p) if !p.active => Err("Inactive"),
-            Some(p) if !role_allows(p.role, d) => Err("RoleNotAllowed"),
+            Some(x) if !x.verified => Err("NotVerified"),
+            Some(x) if !x.active => Err("Inactive"),
+            Some(x) if !role_allows(x.role, d) => Err("RoleNotAllowed"),
+            Some(x) if !role_allows_purpose(x.role, p) => Err("PurposeNotAllowed"),
             Some(_) => Ok(()),
         }
     }
 
-    fn window_open(&self, provider: Who, patient: Who) -> bool {
-        self.windows
-            .get(&(provider, patient))
-            .is_some_and(|w| w.ended_at.is_none() && self.now < w.expires_at)
+    fn is_admin(&self, who: Who) -> bool {
+        self.providers
+            .get(&who)
+            .is_some_and(|p| p.role == Role::Admin && p.verified && p.active)
     }
+
+    /// "Open", "Ended", "Expired" or "ClosedByDeactivation".
+    fn window_state(&self, w: &Window) -> &'static str {
+        let holder_epoch = self
+            .providers
+            .get(&w.provider)
+            .filter(|p| p.verified && p.active)
+            .map(|p| p.epoch);
+        if w.ended_at.is_some() {
+            "Ended"
+        } else if holder_epoch != Some(w.epoch) {
+            "ClosedByDeactivation"
+        } else if self.now >= w.expires_at {
+            "Expired"
+        } else {
+            "Open"
+        }
+    }
+
+    fn latest_window(&self, provider: Who, patient: Who) -> Option<(u64, Window)> {
+        let id = *self.latest.get(&(provider, patient))?;
+        Some((id, self.windows.get(&id)?.clone()))
+    }
+
+    fn window_open(&self, provider: Who, patient: Who) -> bool {
+        self.latest_window(provider, patient)
+            .is_some_and(|(_, w)| self.window_state(&w) == "Open")
+    }
+
+    // --- patient-consent -----------------------------------------------------
 
     fn is_delegate(&self, patient: Who, actor: Who) -> bool {
         self.delegates
@@ -855,8 +1031,7 @@ impl Model {
             .is_some_and(|e| self.now < *e)
     }
 
-    /// patient-consent's check: registered patient, and the actor is the
-    /// patient or an unexpired delegate.
+    /// The patient registered, and the actor is it or an unexpired delegate.
     fn acts_for(&self, patient: Who, actor: Who) -> Result<(), String> {
         if !self.patients.contains_key(&patient) {
             return err("PatientNotRegistered");
@@ -868,80 +1043,132 @@ impl Model {
         }
     }
 
-    fn consent_valid(&self, patient: Who, provider: Who, d: DataType) -> bool {
-        self.consents
-            .get(&(patient, provider, d))
-            .is_some_and(|c| c.active && self.now < c.expires_at)
+    /// "Given", "Missing" or "PurposeNotConsented".
+    fn consent_check(&self, patient: Who, provider: Who, d: DataType, p: Purpose) -> &'static str {
+        let mut valid = Vec::new();
+        for given in [d, DataType::All] {
+            if !covers(given, d) {
+                continue;
+            }
+            if let Some(c) = self.consents.get(&(patient, provider, given)) {
+                if c.active && self.now < c.expires_at {
+                    valid.push(c);
+                }
+            }
+            if given == d && d == DataType::All {
+                break;
+            }
+        }
+        if valid.iter().any(|c| c.purposes.contains(&p)) {
+            "Given"
+        } else if valid.is_empty() {
+            "Missing"
+        } else {
+            "PurposeNotConsented"
+        }
     }
 
-    fn consent_given(&self, patient: Who, provider: Who, d: DataType) -> bool {
-        self.consent_valid(patient, provider, d)
-            || (!sensitive(d)
-                && d != DataType::All
-                && self.consent_valid(patient, provider, DataType::All))
+    fn preference(&self, patient: Who) -> EmergencyPreference {
+        self.patients
+            .get(&patient)
+            .map(|p| p.preference)
+            .unwrap_or(EmergencyPreference::NonSensitive)
     }
 
-    fn admin(&self, who: Who) -> bool {
-        who == 0
-            || self
-                .providers
-                .get(&who)
-                .is_some_and(|p| p.role == Role::Admin && p.verified && p.active)
+    fn history(&mut self, patient: Who) {
+        self.patients.entry(patient).or_default().history += 1;
     }
 
-    /// record-management's access decision.
+    // --- record-management's access decision -------------------------------
+
     fn authorize(
         &self,
         caller: Who,
         patient: Who,
         t: RecordType,
-        required: AccessLevel,
-        record: Option<(u64, u64)>,
+        need: Need,
+        purpose: Purpose,
+        record: Option<(u64, &Record)>,
     ) -> Result<Access, String> {
-        if caller == patient && required == AccessLevel::Read {
+        let authored = record.is_some_and(|(_, r)| r.authored);
+        if caller == patient {
+            if need == Need::Create && !self.patients.contains_key(&patient) {
+                return err("PatientNotRegistered");
+            }
+            need.patient_side(authored)?;
             return Ok(Access::Patient);
         }
         let d = data_type_of(t);
-        let standing = self.standing(caller, d);
-        let good_standing = matches!(standing, Ok(()) | Err("RoleNotAllowed"));
-        let window = good_standing && self.window_open(caller, patient);
-        let read = required == AccessLevel::Read;
-        let normal: Result<Access, String> = match standing {
-            Err("NotRegistered") if read && self.acts_for(patient, caller).is_ok() => {
-                return Ok(Access::Delegate)
-            }
-            Err("NotRegistered") => err("ProviderNotRegistered"),
-            Err("NotVerified") => err("ProviderNotVerified"),
-            Err("Inactive") => err("ProviderInactive"),
-            Err(_) => err("RoleNotAllowed"),
-            Ok(()) if !self.consent_given(patient, caller, d) => err("ConsentRequired"),
-            Ok(()) => self.check_permission(caller, patient, t, required, record),
-        };
-        match normal {
+        let delegate = self.acts_for(patient, caller).is_ok();
+        let standing = self.standing(caller, d, purpose);
+        if delegate && standing == Err("NotRegistered") {
+            need.patient_side(authored)?;
+            return Ok(Access::Delegate);
+        }
+        let good = self
+            .providers
+            .get(&caller)
+            .is_some_and(|p| p.verified && p.active);
+        let window = good && self.window_open(caller, patient);
+        let as_provider = self.provider_rule(caller, patient, t, need, purpose, standing, record);
+        match as_provider {
             Ok(a) => Ok(a),
-            Err(_) if window && read => Ok(Access::Emergency),
+            Err(_) if delegate && need.patient_side(authored).is_ok() => Ok(Access::Delegate),
+            Err(_) if window && need == Need::Read => {
+                if purpose != Purpose::EmergencyTreatment {
+                    return err("EmergencyPurposeRequired");
+                }
+                match self.preference(patient) {
+                    EmergencyPreference::OptOut => err("EmergencyAccessOptedOut"),
+                    EmergencyPreference::NonSensitive if sensitive(d) => {
+                        err("OutsideEmergencyScope")
+                    }
+                    _ => Ok(Access::Emergency),
+                }
+            }
             Err(_) if window => err("EmergencyAccessReadOnly"),
             Err(e) => Err(e),
         }
     }
 
-    fn check_permission(
+    #[allow(clippy::too_many_arguments)]
+    fn provider_rule(
         &self,
         caller: Who,
         patient: Who,
         t: RecordType,
-        required: AccessLevel,
-        record: Option<(u64, u64)>,
+        need: Need,
+        purpose: Purpose,
+        standing: Result<(), &'static str>,
+        record: Option<(u64, &Record)>,
     ) -> Result<Access, String> {
-        let read = required == AccessLevel::Read;
+        match standing {
+            Err("NotRegistered") => return err("ProviderNotRegistered"),
+            Err("NotVerified") => return err("ProviderNotVerified"),
+            Err("Inactive") => return err("ProviderInactive"),
+            Err("RoleNotAllowed") => return err("RoleNotAllowed"),
+            Err(_) => return err("PurposeNotAllowed"),
+            Ok(()) => {}
+        }
+        let authored = record.is_some_and(|(_, r)| r.authored);
+        if authored && matches!(need, Need::Update | Need::Status) {
+            return err("PatientAuthoredRecord");
+        }
+        match self.consent_check(patient, caller, data_type_of(t), purpose) {
+            "Missing" => return err("ConsentRequired"),
+            "PurposeNotConsented" => return err("PurposeNotConsented"),
+            _ => {}
+        }
+        let size = record.map_or(0, |(_, r)| r.size);
         let denial = match self.permissions.get(&(patient, caller, t)) {
             None => "NoPermission",
+            Some(p) if p.revoked => "NoPermission",
             Some(p) if p.expires_at.is_some_and(|e| self.now >= e) => "PermissionExpired",
-            Some(p) if p.level < required => "InsufficientAccessLevel",
-            Some(p) if read && quota_used_up(p, record.map_or(0, |r| r.1)) => "QuotaExhausted",
+            Some(p) if p.level < need.level() => "InsufficientAccessLevel",
+            Some(p) if need == Need::Read && quota_used_up(p, size) => "QuotaExhausted",
             Some(_) => return Ok(Access::Permission),
         };
-        if read {
+        if need == Need::Read {
             if let Some((id, _)) = record {
                 if self
                     .shares
@@ -955,12 +1182,16 @@ impl Model {
         err(denial)
     }
 
-    fn audit(&mut self, patient: Who) {
-        *self.audit.entry(patient).or_default() += 1;
+    fn patient_side(&self, patient: Who, by: Who) -> Result<(), String> {
+        if by == patient || self.acts_for(patient, by).is_ok() {
+            Ok(())
+        } else {
+            err("NotPatientOrDelegate")
+        }
     }
 
-    fn history(&mut self, patient: Who) {
-        self.patients.entry(patient).or_default().history += 1;
+    fn audit(&mut self, patient: Who) {
+        *self.audit.entry(patient).or_default() += 1;
     }
 
     fn record_of(&self, patient: Who, id: u64) -> Result<Record, String> {
@@ -970,102 +1201,76 @@ impl Model {
         }
     }
 
-    fn open_record_of(&self, patient: Who, id: u64) -> Result<Record, String> {
+    /// The record, refused for what its status forbids (`Read` is decided
+    /// on locked records after the access decision).
+    fn target(&self, patient: Who, id: u64, need: Need) -> Result<Record, String> {
         let r = self.record_of(patient, id)?;
-        match r.status {
-            RecordStatus::Deleted => err("RecordDeleted"),
-            RecordStatus::Locked => err("RecordLocked"),
+        match (r.status, need) {
+            (RecordStatus::Deleted, _) => err("RecordDeleted"),
+            (RecordStatus::Locked, Need::Read) => Ok(r),
+            (RecordStatus::Locked, _) => err("RecordLocked"),
+            (RecordStatus::Archived, Need::Update) => err("RecordArchived"),
             _ => Ok(r),
         }
     }
 
-    fn records_running(&self) -> Result<(), String> {
-        if self.records_paused {
+    fn running(paused: bool) -> Result<(), String> {
+        if paused {
             err("ContractPaused")
         } else {
             Ok(())
         }
     }
 
-    fn consent_running(&self) -> Result<(), String> {
-        if self.consent_paused {
-            err("ContractPaused")
-        } else {
-            Ok(())
-        }
-    }
-
-    fn patient_delegate_or_admin(
-        &self,
-        patient: Who,
-        by: Who,
-        r: &Record,
-        id: u64,
-    ) -> Result<(), String> {
-        if self.acts_for(patient, by).is_ok() {
-            return Ok(());
-        }
-        self.authorize(
-            by,
-            patient,
-            r.record_type,
-            AccessLevel::Admin,
-            Some((id, r.size)),
-        )
-        .map(|_| ())
-    }
-
+    #[allow(clippy::too_many_arguments)]
     fn change_status(
         &mut self,
         by: Who,
         patient: Who,
         id: u64,
         r: &Record,
+        need: Need,
         to: RecordStatus,
-        before: Option<RecordStatus>,
+        purpose: Purpose,
     ) -> Res {
-        self.authorize(
-            by,
-            patient,
-            r.record_type,
-            AccessLevel::Admin,
-            Some((id, r.size)),
-        )?;
+        self.authorize(by, patient, r.record_type, need, purpose, Some((id, r)))?;
         self.audit(patient);
         let rec = self.records.get_mut(&id).ok_or("model: record vanished")?;
+        rec.before_lock = (to == RecordStatus::Locked).then_some(rec.status);
         rec.status = to;
-        rec.before_lock = before;
         unit()
     }
 
-    fn grant_consent(
+    #[allow(clippy::too_many_arguments)]
+    fn put_consent(
         &mut self,
         actor: Who,
         patient: Who,
         provider: Who,
         d: DataType,
         duration: u64,
+        purposes: Vec<Purpose>,
         request: Option<u64>,
     ) -> Res {
-        // Every grant in this test is for treatment.
-        let purpose = Purpose::Treatment;
-        self.consent_running()?;
-        self.acts_for(patient, actor)?;
-        if provider == patient {
+        if provider == patient || provider == actor {
             return err("CannotTargetSelf");
         }
         if duration == 0 {
             return err("InvalidDuration");
         }
         let expires_at = self.now + duration;
+        let new_key = !self.consents.contains_key(&(patient, provider, d));
         let p = self.patients.entry(patient).or_default();
         p.granted += 1;
         p.history += 1;
+        if new_key {
+            p.consent_keys += 1;
+        }
         self.consents.insert(
             (patient, provider, d),
             Consent {
                 expires_at,
-                purpose,
+                purposes,
                 active: true,
                 granted_by: actor,
                 request_id: request,
@@ -1083,13 +1288,21 @@ impl Model {
         Ok(r)
     }
 
+    fn put_permission(&mut self, patient: Who, provider: Who, t: RecordType, p: Permission) {
+        if !self.permissions.contains_key(&(patient, provider, t)) {
+            self.lists.entry(patient).or_default()[1] += 1;
+        }
+        self.permissions.insert((patient, provider, t), p);
+        self.audit(patient);
+    }
+
     // --- one operation ----------------------------------------------------
 
     /// Applies `op`; returns its result and records what it touched.
     fn apply(&mut self, op: &Op, probes: &mut BTreeSet<Probe>) -> Res {
         use Probe as P;
         let now = self.now;
-        match *op {
+        match op.clone() {
             Op::Wait(ms) => {
                 self.now += ms;
                 unit()
@@ -1099,9 +1312,12 @@ impl Model {
                 who: A(who),
                 role,
             } => {
-                probes.insert(P::Provider(who));
-                if by != 0 {
+                probes.extend([P::Provider(who), P::AccessControl]);
+                if by != OWNER {
                     return err("NotOwner");
+                }
+                if who == by {
+                    return err("CannotTargetSelf");
                 }
                 if self.providers.contains_key(&who) {
                     return err("ProviderAlreadyRegistered");
@@ -1112,6 +1328,7 @@ impl Model {
                         role,
                         verified: false,
                         active: true,
+                        epoch: 0,
                     },
                 );
                 self.provider_count += 1;
@@ -1121,47 +1338,74 @@ impl Model {
                 by: A(by),
                 who: A(who),
             } => {
-                probes.insert(P::Provider(who));
-                if !self.admin(by) {
+                probes.extend([P::Provider(who), P::AccessControl]);
+                if !self.is_admin(by) {
                     return err("NotAdmin");
+                }
+                if who == by {
+                    return err("CannotTargetSelf");
                 }
                 let p = self.providers.get_mut(&who).ok_or("ProviderNotFound")?;
                 if p.verified {
                     return err("AlreadyVerified");
                 }
                 p.verified = true;
+                if p.role == Role::Admin && p.active {
+                    self.admins += 1;
+                }
                 unit()
             }
             Op::DeactivateProvider {
                 by: A(by),
                 who: A(who),
+            } => {
+                probes.extend([P::Provider(who), P::AccessControl]);
+                if by != OWNER && !self.is_admin(by) {
+                    return err("NotAdmin");
+                }
+                let was_admin = self.is_admin(who);
+                let admins = self.admins;
+                let p = self.providers.get_mut(&who).ok_or("ProviderNotFound")?;
+                if !p.active {
+                    return err("AlreadyInactive");
+                }
+                if was_admin {
+                    if admins <= 1 {
+                        return err("LastActiveAdmin");
+                    }
+                    self.admins -= 1;
+                }
+                p.active = false;
+                p.epoch += 1;
+                unit()
             }
-            | Op::ReactivateProvider {
+            Op::ReactivateProvider {
                 by: A(by),
                 who: A(who),
             } => {
-                probes.insert(P::Provider(who));
-                let activate = matches!(op, Op::ReactivateProvider { .. });
-                if !self.admin(by) {
+                probes.extend([P::Provider(who), P::AccessControl]);
+                if !self.is_admin(by) {
                     return err("NotAdmin");
                 }
-                let p = self.providers.get_mut(&who).ok_or("ProviderNotFound")?;
-                if p.active == activate {
-                    return err(if activate {
-                        "AlreadyActive"
-                    } else {
-                        "AlreadyInactive"
-                    });
+                if who == by {
+                    return err("CannotTargetSelf");
                 }
-                p.active = activate;
+                let p = self.providers.get_mut(&who).ok_or("ProviderNotFound")?;
+                if p.active {
+                    return err("AlreadyActive");
+                }
+                p.active = true;
+                if p.role == Role::Admin && p.verified {
+                    self.admins += 1;
+                }
                 unit()
             }
             Op::OpenEmergency {
                 by: A(by),
                 patient: A(patient),
             } => {
-                probes.insert(P::Window(by, patient));
-                probes.insert(P::AccessLog(patient));
+                let id = self.windows.len() as u64 + 1;
+                probes.extend([P::Window(id), P::AccessControl]);
                 let p = self.providers.get(&by).ok_or("CallerNotRegistered")?;
                 if !p.verified {
                     return err("CallerNotVerified");
@@ -1172,45 +1416,101 @@ impl Model {
                 if p.role != Role::Emergency {
                     return err("NotEmergencyRole");
                 }
+                let epoch = p.epoch;
                 if patient == by {
                     return err("CannotTargetSelf");
                 }
-                if self.window_open(by, patient) {
-                    return err("EmergencyWindowAlreadyOpen");
+                if let Some((_, w)) = self.latest_window(by, patient) {
+                    if self.window_state(&w) == "Open" {
+                        return err("EmergencyWindowAlreadyOpen");
+                    }
+                    if now < w.opened_at + COOLDOWN {
+                        return err("EmergencyCooldown");
+                    }
                 }
                 let expires_at = now + EMERGENCY_WINDOW;
                 self.windows.insert(
-                    (by, patient),
+                    id,
                     Window {
+                        provider: by,
+                        patient,
+                        opened_at: now,
                         expires_at,
                         ended_at: None,
+                        epoch,
+                        review: None,
                     },
                 );
-                *self.access_log.entry(patient).or_default() += 1;
-                Ok(expires_at.to_string())
+                self.latest.insert((by, patient), id);
+                Ok(format!("{:?}", (id, expires_at)))
             }
             Op::EndEmergency {
                 by: A(by),
                 patient: A(patient),
             } => {
-                probes.insert(P::Window(by, patient));
-                probes.insert(P::AccessLog(patient));
-                if !self.window_open(by, patient) {
+                let Some((id, w)) = self.latest_window(by, patient) else {
+                    return err("NoOpenEmergencyWindow");
+                };
+                probes.insert(P::Window(id));
+                if self.window_state(&w) != "Open" {
                     return err("NoOpenEmergencyWindow");
                 }
-                *self.access_log.entry(patient).or_default() += 1;
-                if let Some(w) = self.windows.get_mut(&(by, patient)) {
+                if let Some(w) = self.windows.get_mut(&id) {
                     w.ended_at = Some(now);
+                }
+                Ok(id.to_string())
+            }
+            Op::ReviewWindow {
+                by: A(by),
+                window,
+                outcome,
+            } => {
+                probes.extend([P::Window(window), P::AccessControl]);
+                if !self.is_admin(by) {
+                    return err("NotAdmin");
+                }
+                let w = self.windows.get(&window).cloned().ok_or("WindowNotFound")?;
+                if w.provider == by {
+                    return err("CannotTargetSelf");
+                }
+                if self.window_state(&w) == "Open" {
+                    return err("WindowStillOpen");
+                }
+                if w.review.is_some() {
+                    return err("AlreadyReviewed");
+                }
+                if let Some(w) = self.windows.get_mut(&window) {
+                    w.review = Some((by, outcome));
                 }
                 unit()
             }
             Op::RegisterPatient { by: A(by) } => {
                 probes.insert(P::Patient(by));
-                self.consent_running()?;
+                Self::running(self.consent_paused)?;
                 if self.patients.contains_key(&by) {
                     return err("PatientAlreadyRegistered");
                 }
                 self.patients.insert(by, Patient::default());
+                unit()
+            }
+            Op::SetPreference {
+                by: A(by),
+                patient: A(patient),
+                preference,
+            } => {
+                probes.insert(P::Patient(patient));
+                self.acts_for(patient, by)?;
+                let rank = |p: EmergencyPreference| match p {
+                    EmergencyPreference::OptOut => 0,
+                    EmergencyPreference::NonSensitive => 1,
+                    EmergencyPreference::IncludeSensitive => 2,
+                };
+                if rank(preference) > rank(self.preference(patient)) {
+                    Self::running(self.consent_paused)?;
+                }
+                let p = self.patients.entry(patient).or_default();
+                p.preference = preference;
+                p.history += 1;
                 unit()
             }
             Op::GrantConsent {
@@ -1219,10 +1519,18 @@ impl Model {
                 provider: A(provider),
                 data_type,
                 duration,
+                purposes,
             } => {
-                probes.insert(P::Patient(patient));
-                probes.insert(P::Consent(patient, provider, data_type));
-                self.grant_consent(by, patient, provider, data_type, duration, None)
+                probes.extend([
+                    P::Patient(patient),
+                    P::Consent(patient, provider, data_type),
+                ]);
+                Self::running(self.consent_paused)?;
+                self.acts_for(patient, by)?;
+                if purposes.is_empty() {
+                    return err("NoPurpose");
+                }
+                self.put_consent(by, patient, provider, data_type, duration, purposes, None)
             }
             Op::RevokeConsent {
                 by: A(by),
@@ -1230,8 +1538,10 @@ impl Model {
                 provider: A(provider),
                 data_type,
             } => {
-                probes.insert(P::Patient(patient));
-                probes.insert(P::Consent(patient, provider, data_type));
+                probes.extend([
+                    P::Patient(patient),
+                    P::Consent(patient, provider, data_type),
+                ]);
                 self.acts_for(patient, by)?;
                 let c = self
                     .consents
@@ -1246,19 +1556,25 @@ impl Model {
                 p.history += 1;
                 unit()
             }
-            Op::UpdatePurpose {
+            Op::UpdatePurposes {
                 by: A(by),
+                patient: A(patient),
                 provider: A(provider),
                 data_type,
-                purpose,
+                purposes,
             } => {
-                probes.insert(P::Patient(by));
-                probes.insert(P::Consent(by, provider, data_type));
-                self.consent_running()?;
-                self.acts_for(by, by)?;
+                probes.extend([
+                    P::Patient(patient),
+                    P::Consent(patient, provider, data_type),
+                ]);
+                Self::running(self.consent_paused)?;
+                self.acts_for(patient, by)?;
+                if purposes.is_empty() {
+                    return err("NoPurpose");
+                }
                 let c = self
                     .consents
-                    .get_mut(&(by, provider, data_type))
+                    .get_mut(&(patient, provider, data_type))
                     .ok_or("ConsentNotFound")?;
                 if !c.active {
                     return err("ConsentNotActive");
@@ -1266,31 +1582,40 @@ impl Model {
                 if now >= c.expires_at {
                     return err("ConsentExpired");
                 }
-                c.purpose = purpose;
-                self.history(by);
+                c.purposes = purposes;
+                self.history(patient);
                 unit()
             }
             Op::RequestAccess {
                 by: A(by),
                 patient: A(patient),
                 data_type,
+                purpose,
             } => {
                 let id = self.request_count + 1;
-                probes.insert(P::Request(id));
-                probes.insert(P::ConsentContract);
-                self.consent_running()?;
+                probes.extend([P::Request(id), P::ConsentContract, P::Patient(patient)]);
+                Self::running(self.consent_paused)?;
                 if !self.patients.contains_key(&patient) {
                     return err("PatientNotRegistered");
                 }
                 if by == patient {
                     return err("CannotTargetSelf");
                 }
-                match self.standing(by, data_type) {
+                match self.standing(by, data_type, purpose) {
                     Ok(()) => {}
                     Err("NotRegistered") => return err("ProviderNotRegistered"),
                     Err("NotVerified") => return err("ProviderNotVerified"),
                     Err("Inactive") => return err("ProviderInactive"),
-                    Err(_) => return err("RoleNotAllowed"),
+                    Err("RoleNotAllowed") => return err("RoleNotAllowed"),
+                    Err(_) => return err("PurposeNotAllowed"),
+                }
+                if self.requests.values().any(|r| {
+                    r.status == RequestStatus::Pending
+                        && r.patient == patient
+                        && r.provider == by
+                        && r.data_type == data_type
+                }) {
+                    return err("RequestAlreadyPending");
                 }
                 self.request_count = id;
                 self.requests.insert(
@@ -1299,42 +1624,110 @@ impl Model {
                         patient,
                         provider: by,
                         data_type,
+                        purpose,
                         status: RequestStatus::Pending,
+                        decided_by: None,
                     },
                 );
+                self.patients.entry(patient).or_default().pending += 1;
                 Ok(id.to_string())
             }
             Op::ApproveRequest {
                 by: A(by),
                 request,
                 duration,
+                record_types,
+                level,
             } => {
-                probes.insert(P::Request(request));
-                self.consent_running()?;
+                probes.extend([P::Request(request), P::RecordsContract]);
+                Self::running(self.consent_paused)?;
                 let r = self.pending_request(by, request)?;
-                probes.insert(P::Patient(r.patient));
-                probes.insert(P::Consent(r.patient, r.provider, r.data_type));
-                let expiry = self.grant_consent(
+                probes.extend([
+                    P::Patient(r.patient),
+                    P::Consent(r.patient, r.provider, r.data_type),
+                    P::Audit(r.patient),
+                    P::Lists(r.patient),
+                ]);
+                if by == r.provider {
+                    return err("CannotTargetSelf");
+                }
+                let mut types = record_types.clone();
+                types.sort();
+                types.dedup();
+                for t in &types {
+                    probes.insert(P::Permission(r.patient, r.provider, *t));
+                }
+                if !types.is_empty() {
+                    if level == AccessLevel::Emergency {
+                        return err("InvalidAccessLevel");
+                    }
+                    if types.iter().any(|t| !covers(r.data_type, data_type_of(*t))) {
+                        return err("RecordTypeNotRequested");
+                    }
+                }
+                // Everything below happens in one transaction: a refusal by
+                // record-management undoes the consent too.
+                let snapshot = self.clone();
+                let mut purposes: Vec<Purpose> =
+                    match self.consents.get(&(r.patient, r.provider, r.data_type)) {
+                        Some(c) if c.active && now < c.expires_at => c.purposes.clone(),
+                        _ => Vec::new(),
+                    };
+                if !purposes.contains(&r.purpose) {
+                    purposes.push(r.purpose);
+                }
+                purposes.sort();
+                let expiry = self.put_consent(
                     by,
                     r.patient,
                     r.provider,
                     r.data_type,
                     duration,
+                    purposes,
                     Some(request),
                 )?;
-                if let Some(r) = self.requests.get_mut(&request) {
-                    r.status = RequestStatus::Approved;
+                if let Some(x) = self.requests.get_mut(&request) {
+                    x.status = RequestStatus::Approved;
+                    x.decided_by = Some(by);
+                }
+                self.patients.entry(r.patient).or_default().pending -= 1;
+                if !types.is_empty() {
+                    if self.records_paused {
+                        *self = snapshot;
+                        return err("PermissionGrantRefused");
+                    }
+                    let expires_at = now + duration;
+                    for t in types {
+                        self.put_permission(
+                            r.patient,
+                            r.provider,
+                            t,
+                            Permission {
+                                level,
+                                granted_by: by,
+                                expires_at: Some(expires_at),
+                                quota: None,
+                                reads_used: 0,
+                                bytes_used: 0,
+                                request_id: Some(request),
+                                revoked: false,
+                            },
+                        );
+                    }
                 }
                 Ok(expiry)
             }
             Op::DenyRequest { by: A(by), request } => {
                 probes.insert(P::Request(request));
-                self.consent_running()?;
+                Self::running(self.consent_paused)?;
                 let r = self.pending_request(by, request)?;
                 probes.insert(P::Patient(r.patient));
-                self.history(r.patient);
-                if let Some(r) = self.requests.get_mut(&request) {
-                    r.status = RequestStatus::Denied;
+                let p = self.patients.entry(r.patient).or_default();
+                p.history += 1;
+                p.pending -= 1;
+                if let Some(x) = self.requests.get_mut(&request) {
+                    x.status = RequestStatus::Denied;
+                    x.decided_by = Some(by);
                 }
                 unit()
             }
@@ -1343,31 +1736,43 @@ impl Model {
                 delegate: A(delegate),
                 duration,
             } => {
-                probes.insert(P::Patient(by));
-                probes.insert(P::Delegate(by, delegate));
-                self.consent_running()?;
-                self.acts_for(by, by)?;
+                probes.extend([P::Patient(by), P::Delegate(by, delegate)]);
+                Self::running(self.consent_paused)?;
+                if !self.patients.contains_key(&by) {
+                    return err("PatientNotRegistered");
+                }
                 if delegate == by {
                     return err("CannotTargetSelf");
                 }
                 if duration == 0 {
                     return err("InvalidDuration");
                 }
-                self.history(by);
+                let new_key = !self.delegates.contains_key(&(by, delegate));
+                let p = self.patients.entry(by).or_default();
+                p.history += 1;
+                if new_key {
+                    p.delegate_keys += 1;
+                }
                 self.delegates.insert((by, delegate), now + duration);
                 Ok((now + duration).to_string())
             }
             Op::RemoveDelegate {
                 by: A(by),
+                patient: A(patient),
                 delegate: A(delegate),
             } => {
-                probes.insert(P::Patient(by));
-                probes.insert(P::Delegate(by, delegate));
-                self.acts_for(by, by)?;
-                if self.delegates.remove(&(by, delegate)).is_none() {
+                probes.extend([P::Patient(patient), P::Delegate(patient, delegate)]);
+                if by != patient && by != delegate {
+                    return err("NotAuthorized");
+                }
+                if !self.patients.contains_key(&patient) {
+                    return err("PatientNotRegistered");
+                }
+                if !self.is_delegate(patient, delegate) {
                     return err("DelegateNotFound");
                 }
-                self.history(by);
+                self.delegates.insert((patient, delegate), now);
+                self.history(patient);
                 unit()
             }
             Op::PauseConsent { by: A(by), pause } => {
@@ -1383,28 +1788,25 @@ impl Model {
                 patient: A(patient),
                 record_type,
                 hash,
-                locator_len,
                 size,
+                purpose,
             } => {
                 let id = self.record_count + 1;
                 probes.extend([
                     P::Record(id),
                     P::Audit(patient),
-                    P::Stats(by),
+                    P::Lists(patient),
                     P::RecordsContract,
                 ]);
-                probes.insert(P::Permission(patient, by, record_type));
-                self.records_running()?;
-                if locator_len == 0 || locator_len > 128 {
-                    return err("InvalidLocator");
-                }
+                Self::running(self.records_paused)?;
                 if hash == 0 {
                     return err("InvalidDataHash");
                 }
-                if self.hashes.contains(&hash) {
+                let access =
+                    self.authorize(by, patient, record_type, Need::Create, purpose, None)?;
+                if self.hashes.contains(&(patient, hash)) {
                     return err("DuplicateRecord");
                 }
-                self.authorize(by, patient, record_type, AccessLevel::Write, None)?;
                 self.record_count = id;
                 self.audit(patient);
                 self.records.insert(
@@ -1412,40 +1814,41 @@ impl Model {
                     Record {
                         patient,
                         record_type,
-                        hash,
                         size,
                         status: RecordStatus::Active,
                         before_lock: None,
+                        authored: matches!(access, Access::Patient | Access::Delegate),
                         versions: vec![hash],
                         retention_until: now + RETENTION,
                     },
                 );
-                self.hashes.insert(hash);
-                *self.patient_records.entry(patient).or_default() += 1;
-                self.stats.entry(by).or_default()[0] += 1;
+                self.hashes.insert((patient, hash));
+                self.lists.entry(patient).or_default()[0] += 1;
                 Ok(id.to_string())
             }
             Op::GetRecord {
                 by: A(by),
                 patient: A(patient),
                 id,
+                purpose,
             } => {
-                probes.extend([
-                    P::Record(id),
-                    P::Audit(patient),
-                    P::Stats(by),
-                    P::Key(id, by),
-                ]);
-                self.records_running()?;
-                let r = self.open_record_of(patient, id)?;
+                probes.extend([P::Record(id), P::Audit(patient)]);
+                Self::running(self.records_paused)?;
+                let r = self.target(patient, id, Need::Read)?;
                 probes.insert(P::Permission(patient, by, r.record_type));
                 let access = self.authorize(
                     by,
                     patient,
                     r.record_type,
-                    AccessLevel::Read,
-                    Some((id, r.size)),
+                    Need::Read,
+                    purpose,
+                    Some((id, &r)),
                 )?;
+                if r.status == RecordStatus::Locked
+                    && !matches!(access, Access::Patient | Access::Delegate)
+                {
+                    return err("RecordLocked");
+                }
                 if access == Access::Permission {
                     if let Some(p) = self.permissions.get_mut(&(patient, by, r.record_type)) {
                         if p.quota.is_some() {
@@ -1454,63 +1857,39 @@ impl Model {
                         }
                     }
                 }
-                let emergency = access == Access::Emergency;
-                if !matches!(access, Access::Patient | Access::Delegate) {
-                    let s = self.stats.entry(by).or_default();
-                    s[2] += 1;
-                    if emergency {
-                        s[3] += 1;
-                    }
-                }
+                let index = self.audit.get(&patient).copied().unwrap_or(0);
                 self.audit(patient);
-                let epoch = self
-                    .epochs
-                    .get(&(patient, by, r.record_type))
-                    .copied()
-                    .unwrap_or(0);
-                let key = self
-                    .keys
-                    .get(&(id, by))
-                    .filter(|k| k.key_id == r.hash && k.epoch == epoch)
-                    .map(|k| k.len);
-                Ok(record_view_text(
-                    id,
-                    r.versions.len(),
-                    r.status,
-                    emergency,
-                    key,
-                ))
+                Ok(view_text(id, r.versions.len(), r.status, access, index))
             }
             Op::UpdateRecord {
                 by: A(by),
                 patient: A(patient),
                 id,
                 hash,
-                locator_len,
                 size,
+                purpose,
             } => {
-                probes.extend([P::Record(id), P::Audit(patient), P::Stats(by)]);
-                self.records_running()?;
-                if locator_len == 0 || locator_len > 128 {
-                    return err("InvalidLocator");
-                }
+                probes.extend([P::Record(id), P::Audit(patient)]);
+                Self::running(self.records_paused)?;
                 if hash == 0 {
                     return err("InvalidDataHash");
                 }
-                let r = self.open_record_of(patient, id)?;
+                let r = self.target(patient, id, Need::Update)?;
                 probes.insert(P::Permission(patient, by, r.record_type));
-                if r.status == RecordStatus::Archived {
-                    return err("RecordArchived");
-                }
-                if self.hashes.contains(&hash) {
+                self.authorize(
+                    by,
+                    patient,
+                    r.record_type,
+                    Need::Update,
+                    purpose,
+                    Some((id, &r)),
+                )?;
+                if self.hashes.contains(&(patient, hash)) {
                     return err("DuplicateRecord");
                 }
-                self.authorize(by, patient, r.record_type, AccessLevel::Write, None)?;
                 self.audit(patient);
-                self.hashes.insert(hash);
-                self.stats.entry(by).or_default()[1] += 1;
+                self.hashes.insert((patient, hash));
                 let rec = self.records.get_mut(&id).ok_or("model: record vanished")?;
-                rec.hash = hash;
                 rec.size = size;
                 rec.versions.push(hash);
                 Ok(rec.versions.len().to_string())
@@ -1520,54 +1899,73 @@ impl Model {
                 patient: A(patient),
                 id,
                 status,
+                purpose,
             } => {
                 probes.extend([P::Record(id), P::Audit(patient)]);
-                self.records_running()?;
+                Self::running(self.records_paused)?;
                 if matches!(status, RecordStatus::Locked | RecordStatus::Deleted) {
                     return err("InvalidStatusTransition");
                 }
-                let r = self.open_record_of(patient, id)?;
+                let r = self.target(patient, id, Need::Status)?;
                 if r.status == status {
                     return err("InvalidStatusTransition");
                 }
-                self.change_status(by, patient, id, &r, status, None)
+                self.change_status(by, patient, id, &r, Need::Status, status, purpose)
             }
             Op::Lock {
                 by: A(by),
                 patient: A(patient),
                 id,
+                purpose,
             } => {
                 probes.extend([P::Record(id), P::Audit(patient)]);
-                self.records_running()?;
-                let r = self.open_record_of(patient, id)?;
-                self.change_status(by, patient, id, &r, RecordStatus::Locked, Some(r.status))
+                let r = self.target(patient, id, Need::Lock)?;
+                self.change_status(
+                    by,
+                    patient,
+                    id,
+                    &r,
+                    Need::Lock,
+                    RecordStatus::Locked,
+                    purpose,
+                )
             }
             Op::Unlock {
                 by: A(by),
                 patient: A(patient),
                 id,
+                purpose,
             } => {
                 probes.extend([P::Record(id), P::Audit(patient)]);
-                self.records_running()?;
+                Self::running(self.records_paused)?;
                 let r = self.record_of(patient, id)?;
                 if r.status != RecordStatus::Locked {
                     return err("RecordNotLocked");
                 }
                 let back = r.before_lock.unwrap_or(RecordStatus::Active);
-                self.change_status(by, patient, id, &r, back, None)
+                self.change_status(by, patient, id, &r, Need::Lock, back, purpose)
             }
             Op::Delete {
                 by: A(by),
                 patient: A(patient),
                 id,
+                purpose,
             } => {
                 probes.extend([P::Record(id), P::Audit(patient)]);
-                self.records_running()?;
-                let r = self.open_record_of(patient, id)?;
+                Self::running(self.records_paused)?;
+                let r = self.target(patient, id, Need::Status)?;
                 if now < r.retention_until {
                     return err("RetentionPeriodActive");
                 }
-                self.change_status(by, patient, id, &r, RecordStatus::Deleted, None)
+                self.change_status(
+                    by,
+                    patient,
+                    id,
+                    &r,
+                    Need::Status,
+                    RecordStatus::Deleted,
+                    purpose,
+                )
             }
             Op::GrantPermission {
                 by: A(by),
@@ -1581,8 +1979,9 @@ impl Model {
                 probes.extend([
                     P::Permission(patient, provider, record_type),
                     P::Audit(patient),
+                    P::Lists(patient),
                 ]);
-                self.records_running()?;
+                Self::running(self.records_paused)?;
                 if level == AccessLevel::Emergency {
                     return err("InvalidAccessLevel");
                 }
@@ -1595,18 +1994,23 @@ impl Model {
                         return err("InvalidQuota");
                     }
                 }
-                if self.acts_for(patient, by).is_err() {
-                    return err("NotPatientOrDelegate");
+                self.patient_side(patient, by)?;
+                if provider == patient || provider == by {
+                    return err("CannotTargetSelf");
                 }
-                self.audit(patient);
-                self.permissions.insert(
-                    (patient, provider, record_type),
+                self.put_permission(
+                    patient,
+                    provider,
+                    record_type,
                     Permission {
                         level,
+                        granted_by: by,
                         expires_at: duration.map(|d| now + d),
                         quota,
                         reads_used: 0,
                         bytes_used: 0,
+                        request_id: None,
+                        revoked: false,
                     },
                 );
                 unit()
@@ -1621,21 +2025,12 @@ impl Model {
                     P::Permission(patient, provider, record_type),
                     P::Audit(patient),
                 ]);
-                if self.acts_for(patient, by).is_err() {
-                    return err("NotPatientOrDelegate");
-                }
-                if self
-                    .permissions
-                    .remove(&(patient, provider, record_type))
-                    .is_none()
-                {
-                    return err("PermissionNotFound");
+                self.patient_side(patient, by)?;
+                match self.permissions.get_mut(&(patient, provider, record_type)) {
+                    Some(p) if !p.revoked => p.revoked = true,
+                    _ => return err("PermissionNotFound"),
                 }
                 self.audit(patient);
-                *self
-                    .epochs
-                    .entry((patient, provider, record_type))
-                    .or_default() += 1;
                 unit()
             }
             Op::Share {
@@ -1645,14 +2040,21 @@ impl Model {
                 provider: A(provider),
                 duration,
             } => {
-                probes.extend([P::Share(id, provider), P::Audit(patient)]);
-                self.records_running()?;
+                probes.extend([P::Share(id, provider), P::Audit(patient), P::Lists(patient)]);
+                Self::running(self.records_paused)?;
                 if duration == 0 {
                     return err("InvalidDuration");
                 }
-                self.record_of(patient, id)?;
-                if self.acts_for(patient, by).is_err() {
-                    return err("NotPatientOrDelegate");
+                let r = self.record_of(patient, id)?;
+                if r.status == RecordStatus::Deleted {
+                    return err("RecordDeleted");
+                }
+                self.patient_side(patient, by)?;
+                if provider == patient || provider == by {
+                    return err("CannotTargetSelf");
+                }
+                if !self.shares.contains_key(&(id, provider)) {
+                    self.lists.entry(patient).or_default()[2] += 1;
                 }
                 self.audit(patient);
                 self.shares.insert((id, provider), now + duration);
@@ -1664,69 +2066,14 @@ impl Model {
                 id,
                 provider: A(provider),
             } => {
-                probes.extend([
-                    P::Share(id, provider),
-                    P::Key(id, provider),
-                    P::Audit(patient),
-                ]);
+                probes.extend([P::Share(id, provider), P::Audit(patient)]);
                 self.record_of(patient, id)?;
-                if self.acts_for(patient, by).is_err() {
-                    return err("NotPatientOrDelegate");
-                }
-                if self.shares.remove(&(id, provider)).is_none() {
+                self.patient_side(patient, by)?;
+                if self.shares.get(&(id, provider)).is_none_or(|e| now >= *e) {
                     return err("ShareNotFound");
                 }
                 self.audit(patient);
-                self.keys.remove(&(id, provider));
-                unit()
-            }
-            Op::ShareKey {
-                by: A(by),
-                patient: A(patient),
-                id,
-                recipient: A(recipient),
-                len,
-            } => {
-                probes.extend([P::Key(id, recipient), P::Audit(patient)]);
-                self.records_running()?;
-                if len == 0 || len > 128 {
-                    return err("InvalidWrappedKey");
-                }
-                let r = self.record_of(patient, id)?;
-                if r.status == RecordStatus::Deleted {
-                    return err("RecordDeleted");
-                }
-                self.patient_delegate_or_admin(patient, by, &r, id)?;
-                self.audit(patient);
-                let epoch = self
-                    .epochs
-                    .get(&(patient, recipient, r.record_type))
-                    .copied()
-                    .unwrap_or(0);
-                self.keys.insert(
-                    (id, recipient),
-                    Key {
-                        key_id: r.hash,
-                        epoch,
-                        len,
-                    },
-                );
-                unit()
-            }
-            Op::RevokeKey {
-                by: A(by),
-                patient: A(patient),
-                id,
-                recipient: A(recipient),
-            } => {
-                probes.extend([P::Key(id, recipient), P::Audit(patient)]);
-                let r = self.record_of(patient, id)?;
-                if !self.keys.contains_key(&(id, recipient)) {
-                    return err("KeyShareNotFound");
-                }
-                self.patient_delegate_or_admin(patient, by, &r, id)?;
-                self.audit(patient);
-                self.keys.remove(&(id, recipient));
+                self.shares.insert((id, provider), now);
                 unit()
             }
         }
@@ -1740,26 +2087,43 @@ impl Model {
                 "{:?}",
                 self.providers
                     .get(&w)
-                    .map(|p| (p.role, p.verified, p.active))
+                    .map(|p| (p.role, p.verified, p.active, p.epoch))
             ),
-            Probe::Window(p, q) => format!(
+            Probe::Window(id) => format!(
                 "{:?}",
-                self.windows
-                    .get(&(p, q))
-                    .map(|w| (w.expires_at, w.ended_at))
+                self.windows.get(&id).map(|w| (
+                    A(w.provider),
+                    A(w.patient),
+                    w.opened_at,
+                    w.expires_at,
+                    w.ended_at,
+                    w.review.map(|(r, o)| (A(r), o)),
+                    self.window_state(w)
+                ))
             ),
-            Probe::AccessLog(p) => self.access_log.get(&p).copied().unwrap_or(0).to_string(),
+            Probe::AccessControl => format!(
+                "providers={} admins={} unreviewed={}",
+                self.provider_count,
+                self.admins,
+                self.windows.values().filter(|w| w.review.is_none()).count()
+            ),
             Probe::Patient(p) => format!(
                 "{:?}",
-                self.patients
-                    .get(&p)
-                    .map(|i| (i.granted, i.revoked, i.history))
+                self.patients.get(&p).map(|i| (
+                    i.granted,
+                    i.revoked,
+                    i.history,
+                    i.consent_keys,
+                    i.pending,
+                    i.delegate_keys,
+                    i.preference
+                ))
             ),
             Probe::Consent(p, q, d) => format!(
                 "{:?}",
                 self.consents.get(&(p, q, d)).map(|c| (
                     c.expires_at,
-                    c.purpose,
+                    PurposeSet::of(&c.purposes),
                     c.active,
                     A(c.granted_by),
                     c.request_id
@@ -1772,7 +2136,9 @@ impl Model {
                     A(r.patient),
                     A(r.provider),
                     r.data_type,
-                    r.status
+                    r.purpose,
+                    r.status,
+                    r.decided_by.map(A)
                 ))
             ),
             Probe::ConsentContract => format!(
@@ -1780,30 +2146,27 @@ impl Model {
                 self.consent_paused, self.request_count
             ),
             Probe::Record(id) => format!(
-                "{:?} {:?}",
-                self.records.get(&id).map(|r| r.status),
+                "{:?}",
                 self.records
                     .get(&id)
-                    .map(|r| r.versions.clone())
-                    .unwrap_or_default()
+                    .map(|r| (r.status, r.authored, r.versions.clone(), r.size))
             ),
             Probe::Permission(p, q, t) => format!(
                 "{:?}",
                 self.permissions.get(&(p, q, t)).map(|x| (
                     x.level,
+                    A(x.granted_by),
                     x.expires_at,
                     x.quota,
                     x.reads_used,
-                    x.bytes_used
+                    x.bytes_used,
+                    x.request_id,
+                    x.revoked
                 ))
             ),
             Probe::Share(id, p) => format!("{:?}", self.shares.get(&(id, p))),
-            Probe::Key(id, p) => format!(
-                "{:?}",
-                self.keys.get(&(id, p)).map(|k| (k.key_id, k.epoch, k.len))
-            ),
             Probe::Audit(p) => self.audit.get(&p).copied().unwrap_or(0).to_string(),
-            Probe::Stats(p) => format!("{:?}", self.stats.get(&p).copied().unwrap_or_default()),
+            Probe::Lists(p) => format!("{:?}", self.lists.get(&p).copied().unwrap_or_default()),
             Probe::RecordsContract => format!(
                 "paused={} next={}",
                 self.records_paused,
@@ -1816,7 +2179,7 @@ impl Model {
 /// `pause` / `unpause` of either contract: the owner only, and only as a
 /// change.
 fn set_paused(paused: &mut bool, by: Who, pause: bool) -> Res {
-    if by != 0 {
+    if by != OWNER {
         return err("NotOwner");
     }
     if pause == *paused {
@@ -1833,14 +2196,8 @@ fn quota_used_up(p: &Permission, size: u64) -> bool {
     })
 }
 
-fn record_view_text(
-    id: u64,
-    version: usize,
-    status: RecordStatus,
-    emergency: bool,
-    key: Option<usize>,
-) -> String {
-    format!("#{id} v{version} {status:?} emergency={emergency} key={key:?}")
+fn view_text(id: u64, version: usize, status: RecordStatus, access: Access, index: u64) -> String {
+    format!("#{id} v{version} {status:?} {access:?} audit={index}")
 }
 
 // ---------------------------------------------------------------------------
@@ -1848,8 +2205,7 @@ fn record_view_text(
 // ---------------------------------------------------------------------------
 
 struct System {
-    chain: Chain,
-    d: Deployed,
+    s: Session,
 }
 
 impl System {
@@ -1869,7 +2225,7 @@ impl System {
         E: Decode + std::fmt::Debug,
         CallBuilderFinal<DefaultEnvironment, Args, Result<T, E>>: Clone,
     {
-        let outcome = match self.chain.call(account(by), msg) {
+        let outcome = match self.s.chain.call(account(by), msg) {
             Ok(o) => o,
             Err(e) => return Err(format!("HARNESS: {e}")),
         };
@@ -1894,19 +2250,17 @@ impl System {
         R: Decode,
         CallBuilderFinal<DefaultEnvironment, Args, R>: Clone,
     {
-        self.chain
-            .value("query", account(0), msg)
-            .map_err(|e| e.to_string())
+        self.s.query(msg).map_err(|e| e.to_string())
     }
 
     fn apply(&mut self, op: &Op) -> Res {
-        let (mut ac, mut pc, mut rm) = (self.d.ac(), self.d.pc(), self.d.rm());
+        let (mut ac, mut pc, mut rm) = (self.s.ac(), self.s.pc(), self.s.rm());
         let u = |()| "()".to_string();
         let n = |v: u64| v.to_string();
         let a = account;
-        match *op {
+        match op.clone() {
             Op::Wait(ms) => {
-                advance_time(ms);
+                self.s.advance(ms);
                 unit()
             }
             Op::RegisterProvider {
@@ -1934,74 +2288,75 @@ impl System {
                 &ac.activate_emergency_access(
                     a(p),
                     EmergencyReason::PatientUnconscious,
-                    [0xE0; 32],
+                    [0xEE; 32],
                 ),
-                n,
+                |v| format!("{v:?}"),
             ),
             Op::EndEmergency {
                 by: A(by),
                 patient: A(p),
-            } => self.tx(by, &ac.end_emergency_access(a(p)), u),
+            } => self.tx(by, &ac.end_emergency_access(a(p)), n),
+            Op::ReviewWindow {
+                by: A(by),
+                window,
+                outcome,
+            } => self.tx(
+                by,
+                &ac.review_emergency_access(window, outcome, [0x11; 32]),
+                u,
+            ),
             Op::RegisterPatient { by: A(by) } => self.tx(by, &pc.register_patient(), u),
+            Op::SetPreference {
+                by: A(by),
+                patient: A(p),
+                preference,
+            } => self.tx(by, &pc.set_emergency_preference(a(p), preference), u),
             Op::GrantConsent {
                 by: A(by),
                 patient: A(p),
                 provider: A(q),
                 data_type,
                 duration,
-            } => {
-                if by == p {
-                    self.tx(
-                        by,
-                        &pc.grant_consent(a(q), data_type, duration, Purpose::Treatment),
-                        n,
-                    )
-                } else {
-                    self.tx(
-                        by,
-                        &pc.grant_consent_as_delegate(
-                            a(p),
-                            a(q),
-                            data_type,
-                            duration,
-                            Purpose::Treatment,
-                        ),
-                        n,
-                    )
-                }
-            }
+                purposes,
+            } => self.tx(
+                by,
+                &pc.grant_consent(a(p), a(q), data_type, duration, purposes),
+                n,
+            ),
             Op::RevokeConsent {
                 by: A(by),
                 patient: A(p),
                 provider: A(q),
                 data_type,
-            } => {
-                if by == p {
-                    self.tx(by, &pc.revoke_consent(a(q), data_type), u)
-                } else {
-                    self.tx(by, &pc.revoke_consent_as_delegate(a(p), a(q), data_type), u)
-                }
-            }
-            Op::UpdatePurpose {
+            } => self.tx(by, &pc.revoke_consent(a(p), a(q), data_type), u),
+            Op::UpdatePurposes {
                 by: A(by),
+                patient: A(p),
                 provider: A(q),
                 data_type,
-                purpose,
-            } => self.tx(by, &pc.update_consent_purpose(a(q), data_type, purpose), u),
+                purposes,
+            } => self.tx(
+                by,
+                &pc.update_consent_purposes(a(p), a(q), data_type, purposes),
+                u,
+            ),
             Op::RequestAccess {
                 by: A(by),
                 patient: A(p),
                 data_type,
-            } => self.tx(
-                by,
-                &pc.request_access(a(p), data_type, Purpose::Treatment),
-                n,
-            ),
+                purpose,
+            } => self.tx(by, &pc.request_access(a(p), data_type, purpose), n),
             Op::ApproveRequest {
                 by: A(by),
                 request,
                 duration,
-            } => self.tx(by, &pc.approve_access_request(request, duration), n),
+                record_types,
+                level,
+            } => self.tx(
+                by,
+                &pc.approve_access_request(request, duration, record_types, level),
+                n,
+            ),
             Op::DenyRequest { by: A(by), request } => {
                 self.tx(by, &pc.deny_access_request(request), u)
             }
@@ -2016,40 +2371,35 @@ impl System {
             ),
             Op::RemoveDelegate {
                 by: A(by),
+                patient: A(p),
                 delegate: A(d),
-            } => self.tx(by, &pc.remove_delegate(a(d)), u),
+            } => self.tx(by, &pc.remove_delegate(a(p), a(d)), u),
             Op::PauseConsent { by: A(by), pause } => {
-                if pause {
-                    self.tx(by, &pc.pause(), u)
-                } else {
-                    self.tx(by, &pc.unpause(), u)
-                }
+                let msg = if pause { pc.pause() } else { pc.unpause() };
+                self.tx(by, &msg, u)
             }
             Op::PauseRecords { by: A(by), pause } => {
-                if pause {
-                    self.tx(by, &rm.pause(), u)
-                } else {
-                    self.tx(by, &rm.unpause(), u)
-                }
+                let msg = if pause { rm.pause() } else { rm.unpause() };
+                self.tx(by, &msg, u)
             }
             Op::CreateRecord {
                 by: A(by),
                 patient: A(p),
                 record_type,
                 hash,
-                locator_len,
                 size,
+                purpose,
             } => self.tx(
                 by,
                 &rm.create_record(
                     a(p),
                     record_type,
                     data_hash(hash),
-                    vec![b'L'; locator_len],
                     key_id(hash),
                     size,
-                    1,
-                    Confidentiality::Restricted,
+                    0,
+                    Confidentiality::Normal,
+                    purpose,
                 ),
                 n,
             ),
@@ -2057,59 +2407,60 @@ impl System {
                 by: A(by),
                 patient: A(p),
                 id,
-            } => self.tx(
-                by,
-                &rm.get_record(a(p), id, Purpose::Treatment),
-                |v: RecordView| {
-                    record_view_text(
-                        v.record_id,
-                        v.meta.version as usize,
-                        v.meta.status,
-                        v.emergency,
-                        v.wrapped_key.map(|k| k.len()),
-                    )
-                },
-            ),
+                purpose,
+            } => self.tx(by, &rm.get_record(a(p), id, purpose), |v| {
+                let access = match v.access {
+                    RmAccess::Patient => Access::Patient,
+                    RmAccess::Delegate => Access::Delegate,
+                    RmAccess::Permission => Access::Permission,
+                    RmAccess::RecordShare => Access::Share,
+                    RmAccess::Emergency => Access::Emergency,
+                };
+                view_text(
+                    v.record_id,
+                    v.meta.version as usize,
+                    v.meta.status,
+                    access,
+                    v.audit_index,
+                )
+            }),
             Op::UpdateRecord {
                 by: A(by),
                 patient: A(p),
                 id,
                 hash,
-                locator_len,
                 size,
+                purpose,
             } => self.tx(
                 by,
-                &rm.update_record(
-                    a(p),
-                    id,
-                    data_hash(hash),
-                    vec![b'L'; locator_len],
-                    key_id(hash),
-                    size,
-                ),
-                |v: u32| v.to_string(),
+                &rm.update_record(a(p), id, data_hash(hash), key_id(hash), size, purpose),
+                |v| v.to_string(),
             ),
             Op::SetStatus {
                 by: A(by),
                 patient: A(p),
                 id,
                 status,
-            } => self.tx(by, &rm.set_record_status(a(p), id, status), u),
+                purpose,
+            } => self.tx(by, &rm.set_record_status(a(p), id, status, purpose), u),
             Op::Lock {
                 by: A(by),
                 patient: A(p),
                 id,
-            } => self.tx(by, &rm.lock_record(a(p), id), u),
+                purpose,
+            } => self.tx(by, &rm.lock_record(a(p), id, purpose), u),
             Op::Unlock {
                 by: A(by),
                 patient: A(p),
                 id,
-            } => self.tx(by, &rm.unlock_record(a(p), id), u),
+                purpose,
+            } => self.tx(by, &rm.unlock_record(a(p), id, purpose), u),
             Op::Delete {
                 by: A(by),
                 patient: A(p),
                 id,
-            } => self.tx(by, &rm.delete_record(a(p), id), u),
+                purpose,
+            } => self.tx(by, &rm.delete_record(a(p), id, purpose), u),
             Op::GrantPermission {
                 by: A(by),
                 patient: A(p),
@@ -2142,52 +2493,60 @@ impl System {
                 id,
                 provider: A(q),
             } => self.tx(by, &rm.unshare_record(a(p), id, a(q)), u),
-            Op::ShareKey {
-                by: A(by),
-                patient: A(p),
-                id,
-                recipient: A(q),
-                len,
-            } => self.tx(by, &rm.share_key(a(p), id, a(q), vec![7; len]), u),
-            Op::RevokeKey {
-                by: A(by),
-                patient: A(p),
-                id,
-                recipient: A(q),
-            } => self.tx(by, &rm.revoke_key_share(a(p), id, a(q)), u),
         }
     }
 
     /// The contracts' view of one probed piece of state (see [`Model::view`]).
     fn view(&mut self, probe: Probe) -> Result<String, String> {
-        let (ac, pc, rm) = (self.d.ac(), self.d.pc(), self.d.rm());
+        let (ac, pc, rm) = (self.s.ac(), self.s.pc(), self.s.rm());
         let a = account;
-        let who = |acc: AccountId| A((0..8).find(|w| account(*w) == acc).unwrap_or(u8::MAX));
+        let who = |acc: AccountId| A((0..9).find(|w| account(*w) == acc).unwrap_or(u8::MAX));
         Ok(match probe {
             Probe::Provider(w) => format!(
                 "{:?}",
                 self.query(&ac.get_provider(a(w)))?
-                    .map(|p| (p.role, p.verified, p.active))
+                    .map(|p| (p.role, p.verified, p.active, p.epoch))
             ),
-            Probe::Window(p, q) => format!(
+            Probe::Window(id) => format!(
                 "{:?}",
-                self.query(&ac.get_emergency_window(a(p), a(q)))?
-                    .map(|w| (w.expires_at, w.ended_at))
+                self.query(&ac.emergency_window(id))?.map(|v| (
+                    who(v.window.provider),
+                    who(v.window.patient),
+                    v.window.opened_at,
+                    v.window.expires_at,
+                    v.window.ended_at,
+                    v.window.review.map(|r| (who(r.reviewer), r.outcome)),
+                    match v.state {
+                        access_control::WindowState::Open => "Open",
+                        access_control::WindowState::Ended => "Ended",
+                        access_control::WindowState::Expired => "Expired",
+                        access_control::WindowState::ClosedByDeactivation => "ClosedByDeactivation",
+                    }
+                ))
             ),
-            Probe::AccessLog(p) => self.query(&ac.access_log_len(a(p)))?.to_string(),
+            Probe::AccessControl => format!(
+                "providers={} admins={} unreviewed={}",
+                self.query(&ac.provider_count())?,
+                self.query(&ac.active_admin_count())?,
+                self.query(&ac.unreviewed_count())?
+            ),
             Probe::Patient(p) => format!(
                 "{:?}",
                 self.query(&pc.get_patient(a(p)))?.map(|i| (
                     i.consents_granted,
                     i.consents_revoked,
-                    i.history_len
+                    i.history_len,
+                    i.consent_count,
+                    i.pending_count,
+                    i.delegate_count,
+                    i.emergency
                 ))
             ),
             Probe::Consent(p, q, d) => format!(
                 "{:?}",
                 self.query(&pc.get_consent(a(p), a(q), d))?.map(|c| (
                     c.expires_at,
-                    c.purpose,
+                    c.purposes,
                     c.active,
                     who(c.granted_by),
                     c.request_id
@@ -2204,7 +2563,9 @@ impl System {
                     who(r.patient),
                     who(r.provider),
                     r.data_type,
-                    r.status
+                    r.purpose,
+                    r.status,
+                    r.decided_by.map(who)
                 ))
             ),
             Probe::ConsentContract => format!(
@@ -2213,21 +2574,31 @@ impl System {
                 self.query(&pc.request_count())?
             ),
             Probe::Record(id) => format!(
-                "{:?} {:?}",
-                self.query(&rm.record_status(id))?,
-                self.query(&rm.record_versions(id, 1, 50))?
-                    .iter()
-                    .map(|v| v.data_hash[0])
-                    .collect::<Vec<u8>>()
+                "{:?}",
+                match self.query(&rm.record_metadata(id))? {
+                    None => None,
+                    Some(m) => Some((
+                        m.status,
+                        m.patient_authored,
+                        self.query(&rm.record_versions(id, 1, 50))?
+                            .iter()
+                            .map(|v| v.data_hash[0])
+                            .collect::<Vec<u8>>(),
+                        m.size,
+                    )),
+                }
             ),
             Probe::Permission(p, q, t) => format!(
                 "{:?}",
                 self.query(&rm.get_permission(a(p), a(q), t))?.map(|x| (
                     x.level,
+                    who(x.granted_by),
                     x.expires_at,
                     x.quota,
                     x.reads_used,
-                    x.bytes_used
+                    x.bytes_used,
+                    x.request_id,
+                    x.revoked_at.is_some()
                 ))
             ),
             Probe::Share(id, p) => format!(
@@ -2235,25 +2606,12 @@ impl System {
                 self.query(&rm.get_record_share(id, a(p)))?
                     .map(|s| s.expires_at)
             ),
-            Probe::Key(id, p) => format!(
-                "{:?}",
-                self.query(&rm.get_wrapped_key(id, a(p)))?.map(|k| (
-                    k.key_id[0] & 0x7f,
-                    k.epoch,
-                    k.wrapped.len()
-                ))
-            ),
             Probe::Audit(p) => self.query(&rm.audit_head(a(p)))?.len.to_string(),
-            Probe::Stats(p) => {
-                let s = self.query(&rm.provider_stats(a(p)))?;
+            Probe::Lists(p) => {
+                let st = self.query(&rm.patient_state(a(p)))?;
                 format!(
                     "{:?}",
-                    [
-                        s.records_created,
-                        s.records_updated,
-                        s.reads,
-                        s.emergency_reads
-                    ]
+                    [st.record_count, st.permission_count, st.share_count]
                 )
             }
             Probe::RecordsContract => {
@@ -2268,32 +2626,41 @@ impl System {
 // The starting state and the runner
 // ---------------------------------------------------------------------------
 
-/// The starting state of every sequence, applied to both sides: Bob and
-/// Charlie are patients; Dave a doctor, Eve a nurse, Ferdie an emergency
-/// physician and One an admin, all verified; Bob consents to Dave for `All`
-/// and gives him Admin on Vitals, and Dave writes record 1; Charlie
-/// consents to Eve for medical records and gives her Write on Vitals for
-/// five days with a one-read quota, and Eve writes record 2; Two is Bob's
-/// delegate for three days; Bob shares record 1 and its key with Eve for
-/// 30 days; Ferdie has an emergency window open on Charlie; Dave has asked Charlie for her lab results
-/// (request 1) and Eve has asked Bob for his medical records (request 2).
+/// The starting state of every sequence, applied to both sides (One is
+/// access-control's first admin from the deployment): Bob and Charlie are
+/// patients; Dave a doctor, Eve a nurse and Ferdie an emergency physician,
+/// registered by Alice and verified by One; Victor a nurse, registered but
+/// not verified; Bob consents to Dave for `All`
+/// (treatment) and gives him Admin on Vitals, and Dave writes record 1;
+/// Charlie consents to Eve for medical records (treatment) and gives her
+/// Write on Vitals for five days with a one-read quota, and Eve writes
+/// record 2; Charlie writes record 3 herself; Two is Bob's delegate for
+/// three days; Bob shares record 1 with Eve for 30 days; Ferdie has an
+/// emergency window open on Charlie (window 1); Dave has asked Charlie for
+/// her lab results (request 1) and Eve has asked Bob for his medical
+/// records (request 2).
 fn starting_ops() -> Vec<Op> {
     let (alice, bob, charlie, dave, eve, ferdie, one, two) =
         (A(0), A(1), A(2), A(3), A(4), A(5), A(6), A(7));
+    let t = Purpose::Treatment;
     let mut ops = Vec::new();
     for (who, role) in [
         (dave, Role::Doctor),
         (eve, Role::Nurse),
         (ferdie, Role::Emergency),
-        (one, Role::Admin),
     ] {
         ops.push(Op::RegisterProvider {
             by: alice,
             who,
             role,
         });
-        ops.push(Op::VerifyProvider { by: alice, who });
+        ops.push(Op::VerifyProvider { by: one, who });
     }
+    ops.push(Op::RegisterProvider {
+        by: alice,
+        who: A(VICTOR),
+        role: Role::Nurse,
+    });
     ops.push(Op::RegisterPatient { by: bob });
     ops.push(Op::RegisterPatient { by: charlie });
     ops.push(Op::GrantConsent {
@@ -2302,6 +2669,7 @@ fn starting_ops() -> Vec<Op> {
         provider: dave,
         data_type: DataType::All,
         duration: 30 * DAY,
+        purposes: vec![t],
     });
     ops.push(Op::GrantPermission {
         by: bob,
@@ -2317,8 +2685,8 @@ fn starting_ops() -> Vec<Op> {
         patient: bob,
         record_type: RecordType::Vitals,
         hash: 1,
-        locator_len: 10,
         size: 4000,
+        purpose: t,
     });
     ops.push(Op::GrantConsent {
         by: charlie,
@@ -2326,6 +2694,7 @@ fn starting_ops() -> Vec<Op> {
         provider: eve,
         data_type: DataType::MedicalRecords,
         duration: 10 * DAY,
+        purposes: vec![t],
     });
     ops.push(Op::GrantPermission {
         by: charlie,
@@ -2344,8 +2713,16 @@ fn starting_ops() -> Vec<Op> {
         patient: charlie,
         record_type: RecordType::Vitals,
         hash: 2,
-        locator_len: 10,
         size: 100,
+        purpose: t,
+    });
+    ops.push(Op::CreateRecord {
+        by: charlie,
+        patient: charlie,
+        record_type: RecordType::Vitals,
+        hash: 3,
+        size: 5000,
+        purpose: Purpose::PatientRequest,
     });
     ops.push(Op::AddDelegate {
         by: bob,
@@ -2359,13 +2736,6 @@ fn starting_ops() -> Vec<Op> {
         provider: eve,
         duration: 30 * DAY,
     });
-    ops.push(Op::ShareKey {
-        by: bob,
-        patient: bob,
-        id: 1,
-        recipient: eve,
-        len: 80,
-    });
     ops.push(Op::OpenEmergency {
         by: ferdie,
         patient: charlie,
@@ -2374,11 +2744,13 @@ fn starting_ops() -> Vec<Op> {
         by: dave,
         patient: charlie,
         data_type: DataType::LabResults,
+        purpose: t,
     });
     ops.push(Op::RequestAccess {
         by: eve,
         patient: bob,
         data_type: DataType::MedicalRecords,
+        purpose: t,
     });
     ops
 }
@@ -2454,26 +2826,30 @@ fn env_number(name: &str, default: u64) -> u64 {
 fn the_contracts_decide_every_access_as_the_reference_model_does() -> E2EResult<()> {
     let cases = env_number("MODEL_CASES", 200);
     let seed = env_number("MODEL_SEED", 9);
-    set_time(T0);
-    let mut chain = Chain::default();
-    let d = deploy_release(&mut chain)?;
-    for who in 0..8 {
-        chain.fund(account(who))?;
+    let mut s = Session::with_first_admin(&actor(FIRST_ADMIN))?;
+    for who in 0..9 {
+        s.chain.fund(account(who))?;
     }
-    let mut rm = d.rm();
-    chain.ok(
-        "set_retention_period",
-        account(0),
-        &rm.set_retention_period(RETENTION),
-    )?;
-    let mut system = System { chain, d };
+    s.ok(&cast::alice(), &s.rm().set_retention_period(RETENTION))?;
+    let mut system = System { s };
     let mut start = Model {
         now: T0,
         ..Model::default()
     };
+    start.providers.insert(
+        FIRST_ADMIN,
+        Provider {
+            role: Role::Admin,
+            verified: true,
+            active: true,
+            epoch: 0,
+        },
+    );
+    start.provider_count = 1;
+    start.admins = 1;
     run_sequence(&mut start, &mut system, &starting_ops(), &mut Tally::new())
         .map_err(|e| format!("the starting state already disagrees: {e}"))?;
-    let snapshot = system.chain.sandbox.take_snapshot();
+    let snapshot = system.s.chain.sandbox.take_snapshot();
     let start_time = start.now;
 
     let system = RefCell::new(system);
@@ -2496,8 +2872,8 @@ fn the_contracts_decide_every_access_as_the_reference_model_does() -> E2EResult<
     let tally = RefCell::new(Tally::new());
     let outcome = runner.run(&strategy, |ops| {
         let mut system = system.borrow_mut();
-        system.chain.sandbox.restore_snapshot(snapshot.clone());
-        set_time(start_time);
+        system.s.chain.sandbox.restore_snapshot(snapshot.clone());
+        system.s.set_time(start_time);
         let mut model = start.clone();
         steps.set(steps.get() + ops.len() as u64);
         run_sequence(&mut model, &mut system, &ops, &mut tally.borrow_mut())
@@ -2528,9 +2904,7 @@ fn the_contracts_decide_every_access_as_the_reference_model_does() -> E2EResult<
             Ok(())
         }
         Err(TestError::Fail(why, ops)) => {
-            let report = format!(
-                "the contracts and the model disagree (seed {seed}); minimal sequence:\n{ops:#?}\n{why}"
-            );
+            let report = format!("the contracts and the model disagree (seed {seed}); minimal sequence:\n{ops:#?}\n{why}");
             eprintln!("{report}");
             Err(report.into())
         }

@@ -1,7 +1,9 @@
 //! `medvault`: seal medical record files for the contracts, wrap their keys
 //! for recipients, open them again after checking the on-chain hash, and
-//! shred keys. Every command prints JSON on stdout; errors go to stderr with a
-//! non-zero exit status.
+//! shred keys. Every command prints JSON on stdout; an error is one line on
+//! stderr, `medvault: <Kind>: <message>`, with a non-zero exit status. The
+//! kinds of the format's errors (`SegmentAuth`, `Truncated`, `WrongKey`,
+//! `HashMismatch`, ...) are those the Node client reports too.
 
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -111,7 +113,12 @@ fn run(cli: Cli) -> Result<serde_json::Value, VaultError> {
             if let Some(bar) = bar {
                 bar.finish_and_clear();
             }
-            Ok(sealed.to_json())
+            Ok(serde_json::json!({
+                "data_hash": hex::encode(sealed.data_hash),
+                "locator": sealed.locator,
+                "key_id": sealed.key_id,
+                "size": sealed.size,
+            }))
         }
         Command::Wrap { key_id, recipient } => {
             let store = Store::open(&cli.store)?;
@@ -127,8 +134,8 @@ fn run(cli: Cli) -> Result<serde_json::Value, VaultError> {
         } => {
             let store = Store::open(&cli.store)?;
             let expected = parse_hash(&expect_hash)?;
-            let wrapped = hex::decode(wrapped.trim())
-                .map_err(|e| VaultError::Invalid(format!("--wrapped: {e}")))?;
+            let wrapped = hex::decode(wrapped.trim().trim_start_matches("0x"))
+                .map_err(|_| VaultError::BadHex(wrapped.clone()))?;
             let secret = read_secret_key(&secret)?;
             let size = store.open_to_file(&locator, &expected, &wrapped, &secret, &out)?;
             Ok(
@@ -150,7 +157,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("medvault: {e}");
+            eprintln!("medvault: {}: {e}", e.code());
             ExitCode::FAILURE
         }
     }
