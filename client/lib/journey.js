@@ -17,7 +17,8 @@ import { join } from 'node:path';
 import { u8aToHex } from '@polkadot/util';
 import { decodeAddress } from '@polkadot/util-crypto';
 
-import { LocalStore, generateKeyPair, sealBytes } from './vault.js';
+import { Gateway, GatewayError } from './gateway.js';
+import { LocalStore, generateKeyPair, openBytes, sealBytes, unwrapKey, wrapKey } from './vault.js';
 import { MedrecError, REPO_ROOT, group } from './medrec.js';
 
 export const HOUR = 60 * 60 * 1000;
@@ -76,7 +77,7 @@ function short(value, max = 30) {
  * where each step is {label, ok, value?, error?, gasRequired, storageDeposit,
  * events}.
  */
-export async function runJourney(medrec, { accounts, log = console.log, fixture = FIXTURE, storeDir } = {}) {
+export async function runJourney(medrec, { accounts, log = console.log, fixture = FIXTURE, storeDir, gateway } = {}) {
   const { alice, bob, charlie, dave, eve, ferdie } = accounts;
   const names = castNames(accounts);
   const { pretty } = namer(names);
@@ -152,52 +153,67 @@ export async function runJourney(medrec, { accounts, log = console.log, fixture 
   await ok('Ferdie approves: 30 days, Write on Diagnosis', () =>
     medrec.approveAccess(ferdie, requestId, 30 * DAY, ['Diagnosis'], 'Write'));
 
-  log('\n== 4. A record: encrypted off-chain; only its hash and key id go on-chain');
-  const store = new LocalStore(storeDir ?? mkdtempSync(join(tmpdir(), 'medrec-journey-')));
-  log(`  off-chain store (ciphertext and keys): ${store.root}`);
-  const sealed = await store.sealFile(fixture);
-  log(`  sealed ${fixture} -> ${JSON.stringify({ data_hash: sealed.dataHash, locator: sealed.locator, key_id: sealed.keyId, size: sealed.size })}`);
-  const created = await ok("Dr Charlie creates Ferdie's diagnosis record", () =>
-    medrec.createRecord(charlie, ferdie.address, 'Diagnosis', {
-      dataHash: `0x${sealed.dataHash}`,
-      keyId: `0x${sealed.keyId}`,
-      size: sealed.size,
-      mimeCode: 0,
-      confidentiality: 'Restricted',
-      purpose: 'Treatment',
-    }));
-  const recordId = created.value;
-  const createdEvent = created.events.find((e) => e.name === 'AuditAppended' && e.args.action === 'Created');
-  if (!createdEvent || createdEvent.args.record_id !== recordId) {
-    throw new Error(`AuditAppended(Created) does not match the dry run's record id ${recordId}: ${JSON.stringify(createdEvent)}`);
-  }
-  const read = await ok('Dr Charlie reads the record (a recorded read, TREAT)', () =>
-    medrec.getRecord(charlie, ferdie.address, recordId, 'Treatment'));
-  const view = read.value;
-  // The event carries the index the chain wrote (a dry run's value is a prediction).
-  const readEvent = read.events.find((e) => e.name === 'AuditAppended' && e.args.action === 'Read');
-  const auditIndex = readEvent?.args.index ?? view.audit_index;
+  let recordId;
+  let store;
+  let sealed;
+  let auditIndex;
+  let view;
+  let viaGateway;
+  if (gateway) {
+    viaGateway = await gatewayStepFour(medrec, { gw: new Gateway(gateway), charlie, ferdie, fixture, log, ok });
+    ({ recordId, auditIndex, view } = viaGateway);
+  } else {
+    log('\n== 4. A record: encrypted off-chain; only its hash and key id go on-chain');
+    store = new LocalStore(storeDir ?? mkdtempSync(join(tmpdir(), 'medrec-journey-')));
+    log(`  off-chain store (ciphertext and keys): ${store.root}`);
+    sealed = await store.sealFile(fixture);
+    log(`  sealed ${fixture} -> ${JSON.stringify({ data_hash: sealed.dataHash, locator: sealed.locator, key_id: sealed.keyId, size: sealed.size })}`);
+    const created = await ok("Dr Charlie creates Ferdie's diagnosis record", () =>
+      medrec.createRecord(charlie, ferdie.address, 'Diagnosis', {
+        dataHash: `0x${sealed.dataHash}`,
+        keyId: `0x${sealed.keyId}`,
+        size: sealed.size,
+        mimeCode: 0,
+        confidentiality: 'Restricted',
+        purpose: 'Treatment',
+      }));
+    recordId = created.value;
+    const createdEvent = created.events.find((e) => e.name === 'AuditAppended' && e.args.action === 'Created');
+    if (!createdEvent || createdEvent.args.record_id !== recordId) {
+      throw new Error(`AuditAppended(Created) does not match the dry run's record id ${recordId}: ${JSON.stringify(createdEvent)}`);
+    }
+    const read = await ok('Dr Charlie reads the record (a recorded read, TREAT)', () =>
+      medrec.getRecord(charlie, ferdie.address, recordId, 'Treatment'));
+    view = read.value;
+    // The event carries the index the chain wrote (a dry run's value is a prediction).
+    const readEvent = read.events.find((e) => e.name === 'AuditAppended' && e.args.action === 'Read');
+    auditIndex = readEvent?.args.index ?? view.audit_index;
 
-  log('\n== 5. The data key is released only against the recorded read');
-  const entry = await medrec.auditEntry(ferdie.address, auditIndex);
-  const fresh = entry && Date.now() - Number(entry.at) < 15 * 60 * 1000;
-  if (!entry || entry.actor !== charlie.address || entry.record_id !== recordId || entry.action !== 'Read' || !fresh) {
-    throw new Error(`audit entry #${auditIndex} does not entitle Dr Charlie: ${JSON.stringify(entry)}`);
   }
-  log(`  audit entry #${auditIndex}: ${entry.action} by ${pretty(entry.actor)} of record ${entry.record_id} for ${entry.purpose}: entitles Dr Charlie`);
-  const charlieKeys = generateKeyPair();
-  const wrapped = store.wrapKey(sealed.keyId, charlieKeys.publicKey);
-  let opened;
-  const openDir = mkdtempSync(join(tmpdir(), 'medrec-opened-'));
-  try {
-    const out = join(openDir, 'record');
-    await store.openToFile(sealed.locator, view.meta.data_hash, wrapped, charlieKeys.secretKey, out);
-    opened = readFileSync(out);
-  } finally {
-    rmSync(openDir, { recursive: true, force: true });
+  if (viaGateway) {
+    await gatewayStepFive({ ...viaGateway, charlie, dave, ferdie, log });
+  } else {
+    log('\n== 5. The data key is released only against the recorded read');
+    const entry = await medrec.auditEntry(ferdie.address, auditIndex);
+    const fresh = entry && Date.now() - Number(entry.at) < 15 * 60 * 1000;
+    if (!entry || entry.actor !== charlie.address || entry.record_id !== recordId || entry.action !== 'Read' || !fresh) {
+      throw new Error(`audit entry #${auditIndex} does not entitle Dr Charlie: ${JSON.stringify(entry)}`);
+    }
+    log(`  audit entry #${auditIndex}: ${entry.action} by ${pretty(entry.actor)} of record ${entry.record_id} for ${entry.purpose}: entitles Dr Charlie`);
+    const charlieKeys = generateKeyPair();
+    const wrapped = store.wrapKey(sealed.keyId, charlieKeys.publicKey);
+    let opened;
+    const openDir = mkdtempSync(join(tmpdir(), 'medrec-opened-'));
+    try {
+      const out = join(openDir, 'record');
+      await store.openToFile(sealed.locator, view.meta.data_hash, wrapped, charlieKeys.secretKey, out);
+      opened = readFileSync(out);
+    } finally {
+      rmSync(openDir, { recursive: true, force: true });
+    }
+    if (!opened.equals(readFileSync(fixture))) throw new Error('the decrypted record differs from the original');
+    log(`  -> Dr Charlie opened ${sealed.locator}: hash matches the chain, ${opened.length} bytes decrypted, identical to the original`);
   }
-  if (!opened.equals(readFileSync(fixture))) throw new Error('the decrypted record differs from the original');
-  log(`  -> Dr Charlie opened ${sealed.locator}: hash matches the chain, ${opened.length} bytes decrypted, identical to the original`);
 
   log('\n== 6. Denied, emergency and patient-controlled access');
   await denied('Nurse Dave reads it (no consent)', 'ConsentRequired', () =>
@@ -250,4 +266,71 @@ export async function runJourney(medrec, { accounts, log = console.log, fixture 
   windows.forEach((w) => log(`  emergency window #${w.id}: ${pretty(w.window.provider)} ${w.window.reason}, ${w.state}, review ${w.window.review?.outcome ?? '-'}`));
   log('\njourney complete');
   return { steps, requestId, recordId, auditIndex, windowId, audit: { ...audit, start: auditStart.toString(), mine }, history, windows };
+}
+
+/**
+ * Step 4 through the key-release gateway: seal in memory, upload the
+ * ciphertext, deposit the data key sealed to the gateway, create the record
+ * on-chain, bind it at the gateway, and read it as a transaction.
+ */
+async function gatewayStepFour(medrec, { gw, charlie, ferdie, fixture, log, ok }) {
+  log('\n== 4. A record: sealed off-chain and stored at the key-release gateway; only its hash and key id go on-chain');
+  const info = await gw.info();
+  log(`  gateway ${gw.url} (${info.service} ${info.version}), x25519 key ${info.x25519_public_key.slice(0, 16)}...`);
+  const plaintext = readFileSync(fixture);
+  const sealed = sealBytes(plaintext);
+  log(`  sealed ${fixture} (${plaintext.length} bytes) -> ${sealed.size} bytes, sha256 ${sealed.dataHash.toString('hex').slice(0, 16)}...`);
+  const up = await gw.upload(charlie, sealed.ciphertext);
+  log(`  Dr Charlie uploads the ciphertext -> stored (new: ${up.new})`);
+  const dep = await gw.deposit(charlie, sealed.dataHash.toString('hex'), wrapKey(sealed.key, info.publicKey));
+  if (dep.key_id !== sealed.keyId) throw new Error(`the gateway computed key id ${dep.key_id}, not ${sealed.keyId}`);
+  log(`  Dr Charlie deposits the data key, sealed to the gateway -> key id ${dep.key_id.slice(0, 16)}...`);
+  const created = await ok("Dr Charlie creates Ferdie's diagnosis record", () =>
+    medrec.createRecord(charlie, ferdie.address, 'Diagnosis', {
+      dataHash: `0x${sealed.dataHash.toString('hex')}`,
+      keyId: `0x${sealed.keyId}`,
+      size: sealed.size,
+      mimeCode: 0,
+      confidentiality: 'Restricted',
+      purpose: 'Treatment',
+    }));
+  const recordId = created.value;
+  const bound = await gw.bind(charlie, ferdie.address, recordId);
+  log(`  the gateway binds the key to record ${bound.record_id} (key id checked on-chain)`);
+  const read = await ok('Dr Charlie reads the record (a recorded read, TREAT)', () =>
+    medrec.getRecord(charlie, ferdie.address, recordId, 'Treatment'));
+  const readEvent = read.events.find((e) => e.name === 'AuditAppended' && e.args.action === 'Read');
+  const auditIndex = readEvent?.args.index ?? read.value.audit_index;
+  return { gw, plaintext, sealed, recordId, auditIndex, view: read.value };
+}
+
+/**
+ * Step 5 through the gateway: the key and the bytes against the recorded
+ * read; the same read again, and Dave presenting Dr Charlie's read, refused.
+ */
+async function gatewayStepFive({ gw, plaintext, recordId, auditIndex, view, charlie, dave, ferdie, log }) {
+  log('\n== 5. The gateway releases the data key only against the recorded read');
+  const mine = generateKeyPair();
+  const proof = { patient: ferdie.address, recordId, auditIndex, wrapTo: mine.publicKey };
+  const released = await gw.release(charlie, proof);
+  const key = unwrapKey(released.wrapped, mine.secretKey);
+  log(`  Dr Charlie presents audit entry #${auditIndex} -> key released (finalized block ${released.block})`);
+  const bytes = await gw.fetchCiphertext(charlie, proof);
+  const hash = (await import('node:crypto')).createHash('sha256').update(bytes).digest('hex');
+  if (`0x${hash}` !== view.meta.data_hash) throw new Error(`the fetched bytes hash to ${hash}, not the chain's ${view.meta.data_hash}`);
+  const opened = openBytes(bytes, key);
+  if (!opened.equals(plaintext)) throw new Error('the decrypted record differs from the original');
+  log(`  -> Dr Charlie fetched ${bytes.length} bytes: hash matches the chain, decrypted, identical to the original`);
+  for (const [label, who, code] of [
+    ['Dr Charlie presents the same read again', charlie, 'entry_used'],
+    ["Nurse Dave presents Dr Charlie's read", dave, 'not_your_entry'],
+  ]) {
+    try {
+      await gw.release(who, proof);
+      throw new Error(`${label}: released`);
+    } catch (e) {
+      if (!(e instanceof GatewayError) || e.code !== code) throw e;
+      log(`  ${label} -> ${e.status} ${e.code}`);
+    }
+  }
 }

@@ -81,6 +81,15 @@ export const wrapKey = (key, recipientPublic) => buf(core.wrapKey(bytes(key), by
 /** Opens a wrapped key; throws code WrongKey when it does not open with `secretKey`. */
 export const unwrapKey = (wrapped, secretKey) => buf(core.unwrapKey(bytes(wrapped), bytes(secretKey)));
 
+/** Any short secret (a key share) sealed to an X25519 public key (48 bytes longer). */
+export const sealTo = (secret, recipientPublic) => buf(core.sealTo(bytes(secret), bytes(recipientPublic)));
+/** Opens what sealTo sealed; throws code WrongKey when it does not open. */
+export const openSealed = (sealed, secretKey) => buf(core.openSealed(bytes(sealed), bytes(secretKey)));
+/** Splits a data key k-of-n (Shamir over GF(256)): n shares of 33 bytes (x || y). */
+export const splitKey = (key, k, n) => Array.from(core.splitKey(bytes(key), k, n), (u8) => buf(u8));
+/** Combines shares into a key; check it against the record's key id (fewer than k give another key). */
+export const combineKey = (shares) => buf(core.combineKey(shares.map((s) => bytes(s))));
+
 /** A new X25519 key pair for receiving wrapped keys: {publicKey, secretKey}, 32 bytes each. */
 export function generateKeyPair() {
   const secretKey = buf(core.generateSecretKey());

@@ -154,3 +154,42 @@ describe('LocalStore (the layout of medvault --store)', () => {
     assert.throws(() => store.dataKey('not-an-id'), code('BadKeyId'));
   });
 });
+
+describe('split custody (the same Rust core: Shamir over GF(256))', () => {
+  test('any 2 of 3 shares give the key back; one share does not', async () => {
+    const { splitKey, combineKey, keyId } = await import('../lib/vault.js');
+    const key = sampleKey();
+    const shares = splitKey(key, 2, 3);
+    assert.equal(shares.length, 3);
+    for (const s of shares) {
+      assert.equal(s.length, 33);
+      assert.notEqual(s[0], 0);
+      assert.ok(!s.includes(key));
+    }
+    for (const [i, j] of [[0, 1], [0, 2], [1, 2]]) {
+      assert.deepEqual(combineKey([shares[i], shares[j]]), key);
+    }
+    assert.throws(() => combineKey([shares[0]]), (e) => e.code === 'too_few_shares');
+    assert.throws(() => combineKey([shares[0], shares[0]]), (e) => e.code === 'duplicate_share');
+    assert.throws(() => splitKey(key, 1, 3), (e) => e.code === 'split_parameters');
+    // 3-of-5: two shares combine to some other key, which its id tells apart
+    const five = splitKey(key, 3, 5);
+    assert.deepEqual(combineKey([five[4], five[1], five[2]]), key);
+    assert.notEqual(keyId(combineKey([five[0], five[1]])), keyId(key));
+  });
+
+  test('a share sealed to a gateway opens with its key only', async () => {
+    const { sealTo, openSealed, generateKeyPair, splitKey } = await import('../lib/vault.js');
+    const gw = generateKeyPair();
+    const other = generateKeyPair();
+    const share = splitKey(sampleKey(), 2, 2)[0];
+    const sealed = sealTo(share, gw.publicKey);
+    assert.equal(sealed.length, 33 + 48);
+    assert.deepEqual(openSealed(sealed, gw.secretKey), share);
+    assert.throws(() => openSealed(sealed, other.secretKey), (e) => e.code === 'WrongKey');
+  });
+});
+
+function sampleKey() {
+  return Buffer.from(Array.from({ length: 32 }, (_, i) => (i * 37 + 11) & 0xff));
+}

@@ -168,6 +168,34 @@ impl Chain {
         })
     }
 
+    /// Runs a message from its encoded `input` (selector and arguments) as
+    /// `caller` and returns the contract's return data: what a node's
+    /// `ContractsApi_call` gives the gateway. Meant for read-only messages
+    /// (a message that writes would write for real).
+    pub fn call_raw(
+        &mut self,
+        caller: AccountId,
+        callee: AccountId,
+        input: Vec<u8>,
+    ) -> E2EResult<Vec<u8>> {
+        self.fund(caller)?;
+        let r = self.sandbox.call_contract(
+            to_runtime(&callee),
+            0,
+            input,
+            to_runtime(&caller),
+            gas_limit(),
+            None,
+            Determinism::Enforced,
+        );
+        self.take_events();
+        let ok = r.result.map_err(|e| format!("call: {e:?}"))?;
+        if ok.did_revert() {
+            return Err("call: reverted".into());
+        }
+        Ok(ok.data)
+    }
+
     /// Uploads `wasm` (as `uploader`) and returns its code hash. Uploading
     /// code that is already there is a no-op.
     pub fn upload(

@@ -15,6 +15,7 @@
 
 pub mod clock;
 pub mod direct;
+pub mod gateway;
 pub mod session;
 
 pub use clock::ClockedSandbox;

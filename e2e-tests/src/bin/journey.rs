@@ -10,6 +10,7 @@
 //!
 //! Run through `scripts/run.sh`, which release-builds the contracts first.
 
+use e2e_tests::gateway::{sign, Harness};
 use e2e_tests::{
     audit_entry_hash, cast, group, hex, release_wasm, sample_record, Actor, Session, CONTRACTS,
     DAY, HOUR, T0,
@@ -20,7 +21,8 @@ use ink_e2e::CallBuilderFinal;
 use medrec_types::{
     AccessLevel, DataType, EmergencyReason, Purpose, RecordType, ReviewOutcome, Role,
 };
-use record_management::{AuditAction, Confidentiality};
+use record_management::Confidentiality;
+use sha2::{Digest, Sha256};
 use std::process::ExitCode;
 
 type Error = Box<dyn std::error::Error>;
@@ -73,6 +75,32 @@ where
     CallBuilderFinal<DefaultEnvironment, Args, Result<T, E>>: Clone,
 {
     step(s, label, who, msg)?.map_err(|e| format!("{label}: {e:?}").into())
+}
+
+/// Prints a gateway answer; an unexpected status is an error.
+fn gateway_step(
+    label: &str,
+    status: u16,
+    body: &serde_json::Value,
+    want: u16,
+) -> Result<(), Error> {
+    let shown = match body.get("error") {
+        Some(code) => format!("{status} {}", code.as_str().unwrap_or_default()),
+        None => format!("{status} OK"),
+    };
+    println!("  {label:<50} -> {shown}");
+    if status != want {
+        return Err(format!("{label}: expected {want}, got {status} {body}").into());
+    }
+    Ok(())
+}
+
+fn s_advance(h: &Harness, ms: u64) -> Result<(), Error> {
+    h.with(|s| s.advance(ms))
+}
+
+fn hex_decode(s: &str) -> Result<Vec<u8>, Error> {
+    Ok(::hex::decode(s)?)
 }
 
 fn denied<Args, T, E>(
@@ -184,71 +212,152 @@ fn run() -> Result<(), Error> {
         ),
     )?;
 
-    println!("\n== 4. A record: sealed off-chain; only its hash and key id go on-chain");
-    let work = tempfile::tempdir()?;
-    let store = medvault::Store::open(work.path().join("vault-store"))?;
+    println!("\n== 4. A record: sealed off-chain and stored at the key-release gateway; only its hash and key id go on-chain");
+    let h = Harness::start(s, Harness::settings())?;
+    println!(
+        "  medrec-gateway serving at {} (in-process, reading this sandbox chain)",
+        h.url
+    );
     let fixture = e2e_tests::workspace_root().join("e2e-tests/fixtures/discharge-summary.txt");
-    let sealed = store.seal_file(&fixture, medvault::DEFAULT_CHUNK, |_| {})?;
+    let plaintext = std::fs::read(&fixture)?;
+    let mut sealer = medvault_core::Sealer::new(medvault_core::DEFAULT_CHUNK)?;
+    let mut ciphertext = Vec::new();
+    sealer.push(&plaintext, &mut ciphertext)?;
+    let sealed = sealer.finish(&mut ciphertext)?;
+    let data_hash: [u8; 32] = Sha256::digest(&ciphertext).into();
+    let key_id = medrec_gateway::keys::key_id(&sealed.key);
     println!(
-        "  medvault seal {} -> {}",
+        "  medvault seal {} ({} bytes) -> {} bytes, sha256 {}",
         fixture.display(),
-        sealed.to_json()
+        plaintext.len(),
+        ciphertext.len(),
+        short(&hex(&data_hash))
     );
-    s.advance(HOUR);
-    let record = ok(
-        &mut s,
-        "Charlie creates Ferdie's diagnosis record",
-        &charlie,
-        &rm.create_record(
-            ferdie.account,
-            RecordType::Diagnosis,
-            sealed.data_hash,
-            medvault::parse_hash(&sealed.key_id)?,
-            sealed.size,
-            0,
-            Confidentiality::Restricted,
-            Purpose::Treatment,
-        ),
+    let kc = ink_e2e::charlie();
+    let path = format!("/v1/objects/{}", hex(&data_hash));
+    let (status, body) = h.send_json(&sign(&kc, "PUT", &path, ciphertext.clone()))?;
+    gateway_step("Charlie uploads the ciphertext", status, &body, 201)?;
+    let (status, info) = h.get("/v1/info")?;
+    let info: serde_json::Value = serde_json::from_str(&info)?;
+    let gateway_key = info["x25519_public_key"]
+        .as_str()
+        .and_then(medrec_gateway::parse_hex32)
+        .ok_or(format!("GET /v1/info: {status}"))?;
+    let sealed_key =
+        medvault_core::wrap_key(&sealed.key, &medvault_core::PublicKey::from(gateway_key))?;
+    let deposit = serde_json::json!({"data_hash": hex(&data_hash), "sealed_key": hex(&sealed_key)});
+    let (status, body) = h.send_json(&sign(
+        &kc,
+        "POST",
+        "/v1/keys",
+        deposit.to_string().into_bytes(),
+    ))?;
+    gateway_step(
+        "Charlie deposits the data key, sealed to the gateway",
+        status,
+        &body,
+        200,
     )?;
-    let view = ok(
-        &mut s,
-        "Charlie reads it (a recorded read, TREAT)",
-        &charlie,
-        &rm.get_record(ferdie.account, record, Purpose::Treatment),
+    s_advance(&h, HOUR)?;
+    let record = h.with(|s| {
+        ok(
+            s,
+            "Charlie creates Ferdie's diagnosis record",
+            &charlie,
+            &rm.create_record(
+                ferdie.account,
+                RecordType::Diagnosis,
+                data_hash,
+                key_id,
+                ciphertext.len() as u64,
+                0,
+                Confidentiality::Restricted,
+                Purpose::Treatment,
+            ),
+        )
+    })??;
+    let bind = format!("/v1/records/{}/{record}/bind", hex(ferdie.account.as_ref()));
+    let (status, body) = h.send_json(&sign(&kc, "POST", &bind, Vec::new()))?;
+    gateway_step(
+        "the gateway binds the key to the record (key id checked on-chain)",
+        status,
+        &body,
+        200,
     )?;
+    let view = h.with(|s| {
+        ok(
+            s,
+            "Charlie reads it (a recorded read, TREAT)",
+            &charlie,
+            &rm.get_record(ferdie.account, record, Purpose::Treatment),
+        )
+    })??;
 
-    println!("\n== 5. The data key is released only against the recorded read");
-    let entry = s
-        .query(&rm.audit_entry(ferdie.account, view.audit_index))?
-        .ok_or("no audit entry")?;
-    let fresh = s.now().saturating_sub(entry.at) <= 15 * 60 * 1000;
-    if entry.actor != charlie.account
-        || entry.record_id != Some(record)
-        || entry.action != AuditAction::Read
-        || !fresh
-    {
-        return Err("the recorded read does not entitle Charlie".into());
-    }
-    println!(
-        "  audit entry #{}: {:?} by charlie of record {record} for {:?}: entitles charlie",
-        view.audit_index, entry.action, entry.purpose
-    );
-    let charlie_secret = work.path().join("charlie.key");
-    let charlie_public = medvault::keygen(&charlie_secret)?;
-    let wrapped = store.wrap_key(&sealed.key_id, &charlie_public)?;
-    let opened = work.path().join("opened.txt");
-    let secret = medvault::read_secret_key(&charlie_secret)?;
-    let size = store.open_to_file(
-        &sealed.locator,
-        &view.meta.data_hash,
-        &wrapped,
-        &secret,
-        &opened,
+    println!("\n== 5. The gateway releases the data key only against the recorded read");
+    let mine = medvault_core::generate_secret_key();
+    let release = serde_json::json!({
+        "patient": hex(ferdie.account.as_ref()),
+        "record_id": record,
+        "audit_index": view.audit_index,
+        "wrap_to": hex(mine.public_key().as_bytes()),
+    })
+    .to_string()
+    .into_bytes();
+    let (status, body) = h.send_json(&sign(&kc, "POST", "/v1/release", release.clone()))?;
+    gateway_step(
+        &format!(
+            "Charlie asks for the key with audit entry #{}",
+            view.audit_index
+        ),
+        status,
+        &body,
+        200,
     )?;
-    if std::fs::read(&opened)? != std::fs::read(&fixture)? {
+    let wrapped = hex_decode(body["wrapped_key"].as_str().unwrap_or_default())?;
+    let key = medvault_core::unwrap_key(&wrapped, &mine)?;
+    let fetch = format!(
+        "/v1/records/{}/{record}/ciphertext?audit_index={}",
+        hex(ferdie.account.as_ref()),
+        view.audit_index
+    );
+    let (status, bytes) = h.send(&sign(&kc, "GET", &fetch, Vec::new()))?;
+    let fetched_hash: [u8; 32] = Sha256::digest(&bytes).into();
+    if status != 200 || fetched_hash != view.meta.data_hash {
+        return Err(format!("fetch: {status}, hash {}", hex(&fetched_hash)).into());
+    }
+    let mut opener = medvault_core::Opener::new(&key);
+    let mut opened = Vec::new();
+    opener.push(&bytes, &mut opened)?;
+    opener.finish(&mut opened)?;
+    if opened != plaintext {
         return Err("the decrypted record differs from the original".into());
     }
-    println!("  -> Charlie opened {}: hash matches the chain, {size} bytes decrypted, identical to the original", sealed.locator);
+    println!(
+        "  {:<50} -> {} bytes, sha256 matches the chain, decrypted: identical to the original",
+        "Charlie fetches the ciphertext against the same read",
+        bytes.len()
+    );
+    let (status, body) = h.send_json(&sign(&kc, "POST", "/v1/release", release))?;
+    gateway_step("Charlie asks again with the same read", status, &body, 409)?;
+    let dave_tries = sign(&ink_e2e::dave(), "POST", "/v1/release", {
+        serde_json::json!({
+            "patient": hex(ferdie.account.as_ref()),
+            "record_id": record,
+            "audit_index": view.audit_index,
+            "wrap_to": hex(mine.public_key().as_bytes()),
+        })
+        .to_string()
+        .into_bytes()
+    });
+    let (status, body) = h.send_json(&dave_tries)?;
+    gateway_step("Dave presents Charlie's read", status, &body, 403)?;
+    let verified = medrec_gateway::log::verify(&h.log_path())?;
+    println!(
+        "  the gateway's own log: {} entries, hash chain verified, head {}",
+        verified.entries,
+        short(&hex(&verified.head))
+    );
+    let mut s = h.into_session()?;
 
     println!("\n== 6. Denied, emergency and patient-controlled access");
     denied(

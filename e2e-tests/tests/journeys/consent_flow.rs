@@ -352,3 +352,28 @@ fn nobody_grants_approves_shares_with_or_permits_itself() -> E2EResult<()> {
     assert_eq!(view.access, record_management::Access::Delegate);
     Ok(())
 }
+
+#[test]
+fn an_approval_fails_whole_when_record_management_cannot_be_called() -> E2EResult<()> {
+    let mut s = staffed()?;
+    let (alice, ferdie, dave) = (cast::alice(), cast::ferdie(), cast::dave());
+    // A second patient-consent, wired to an account that holds no contract
+    let input = e2e_tests::direct::ctor_input(e2e_tests::PatientConsentRef::new(s.ac));
+    let pc2 = s.deploy("patient-consent", input, 21)?;
+    let mut pc2 = ink_e2e::create_call_builder::<e2e_tests::PatientConsent>(pc2);
+    s.ok(&alice, &pc2.set_record_management(cast::mallory().account))?;
+    s.ok(&ferdie, &pc2.register_patient())?;
+    let msg = pc2.request_access(ferdie.account, DataType::LabResults, Purpose::Treatment);
+    let id = s.ok(&dave, &msg)?.value;
+    // The approval needs record-management for its permissions: refused
+    // whole (no consent without its permissions), the request still pending
+    let msg =
+        pc2.approve_access_request(id, 7 * DAY, vec![RecordType::LabResults], AccessLevel::Read);
+    s.refused(&ferdie, &msg, PcError::RecordManagementUnavailable)?;
+    let request = s.query(&pc2.get_access_request(id))?.ok_or("kept")?;
+    assert_eq!(request.status, RequestStatus::Pending);
+    // Without permissions it needs nothing of record-management
+    let msg = pc2.approve_access_request(id, 7 * DAY, vec![], AccessLevel::Read);
+    s.ok(&ferdie, &msg)?;
+    Ok(())
+}

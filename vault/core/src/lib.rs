@@ -46,6 +46,8 @@ use zeroize::Zeroizing;
 
 pub use crypto_box::{PublicKey, SecretKey};
 
+pub mod split;
+
 /// File magic of the ciphertext format.
 pub const MAGIC: &[u8; 8] = b"MEDVAULT";
 /// Current format version.
@@ -637,8 +639,9 @@ fn open_next(
         })
 }
 
-/// The data key sealed to `recipient` ([`WRAPPED_KEY_LEN`] bytes): what
-/// `record-management::share_key` stores.
+/// The data key sealed to `recipient` ([`WRAPPED_KEY_LEN`] bytes): what an
+/// uploader deposits at the key-release gateway, and what the gateway
+/// releases to a reader.
 pub fn wrap_key(key: &[u8; KEY_LEN], recipient: &PublicKey) -> Result<Vec<u8>, EncryptError> {
     recipient
         .seal(&mut OsRng, key)
@@ -666,6 +669,22 @@ pub fn unwrap_key(wrapped: &[u8], secret: &SecretKey) -> Result<DataKey, Decrypt
         .try_into()
         .map_err(|_| DecryptError::WrongKey)?;
     Ok(Zeroizing::new(key))
+}
+
+/// Any short secret (a key share: `x || y`) sealed to `recipient`: the
+/// sealed box [`wrap_key`] uses, for other lengths (48 bytes longer than
+/// `bytes`).
+pub fn seal_to(bytes: &[u8], recipient: &PublicKey) -> Result<Vec<u8>, EncryptError> {
+    recipient
+        .seal(&mut OsRng, bytes)
+        .map_err(|_| EncryptError::KeyWrap)
+}
+
+/// Opens what [`seal_to`] sealed.
+pub fn open_sealed(sealed: &[u8], secret: &SecretKey) -> Result<Zeroizing<Vec<u8>>, DecryptError> {
+    Ok(Zeroizing::new(
+        secret.unseal(sealed).map_err(|_| DecryptError::WrongKey)?,
+    ))
 }
 
 /// A new X25519 secret key for receiving wrapped keys.

@@ -258,6 +258,52 @@ pub fn unwrap_key(wrapped: &[u8], secret_key: &[u8]) -> Result<Vec<u8>, JsValue>
     Ok(key.to_vec())
 }
 
+/// Any short secret (a key share) sealed to a recipient's X25519 public key
+/// (48 bytes longer than the secret).
+#[wasm_bindgen(js_name = sealTo)]
+pub fn seal_to(bytes: &[u8], recipient_public: &[u8]) -> Result<Vec<u8>, JsValue> {
+    let public = core::PublicKey::from_bytes(*array32(recipient_public, "recipientPublic")?);
+    core::seal_to(bytes, &public).map_err(encrypt_error)
+}
+
+/// Opens what `sealTo` sealed; throws `WrongKey` when it does not open.
+#[wasm_bindgen(js_name = openSealed)]
+pub fn open_sealed(sealed: &[u8], secret_key: &[u8]) -> Result<Vec<u8>, JsValue> {
+    let secret = core::SecretKey::from_bytes(*array32(secret_key, "secretKey")?);
+    let opened = core::open_sealed(sealed, &secret).map_err(decrypt_error)?;
+    Ok(opened.to_vec())
+}
+
+/// Splits a 32-byte data key into `n` shares (`x || y`, 33 bytes each), any
+/// `k` of which give it back (2 <= k <= n <= 255).
+#[wasm_bindgen(js_name = splitKey)]
+pub fn split_key(key: &[u8], k: u32, n: u32) -> Result<js_sys::Array, JsValue> {
+    let key = array32(key, "key")?;
+    let shares = core::split::split_key(&key, k as usize, n as usize).map_err(split_error)?;
+    let out = js_sys::Array::new();
+    for s in shares {
+        out.push(&js_sys::Uint8Array::from(s.as_slice()));
+    }
+    Ok(out)
+}
+
+/// Combines shares (an array of 33-byte arrays) into the key; check the
+/// result against the record's key id.
+#[wasm_bindgen(js_name = combineKey)]
+pub fn combine_key(shares: js_sys::Array) -> Result<Vec<u8>, JsValue> {
+    let owned: Vec<Vec<u8>> = shares
+        .iter()
+        .map(|v| js_sys::Uint8Array::new(&v).to_vec())
+        .collect();
+    let refs: Vec<&[u8]> = owned.iter().map(|v| v.as_slice()).collect();
+    let key = core::split::combine_key(&refs).map_err(split_error)?;
+    Ok(key.to_vec())
+}
+
+fn split_error(e: core::split::SplitError) -> JsValue {
+    error(e.code(), &e.to_string(), None)
+}
+
 /// A new X25519 secret key (32 bytes) for receiving wrapped keys.
 #[wasm_bindgen(js_name = generateSecretKey)]
 pub fn generate_secret_key() -> Vec<u8> {

@@ -1,0 +1,243 @@
+//! The gateway's own log: every upload, deposit, release, shredding and
+//! refusal, one JSON line each, hash-chained the way the on-chain trail is
+//! (each entry's hash covers the previous hash and the entry), fsynced
+//! before the answer goes out. Refusals are where auditors see the denied
+//! attempts that never reached the chain.
+//!
+//! ```text
+//! {"seq":0,"at":1795..,"event":"release","fields":{..},"prev":"00..","hash":"9f.."}
+//! hash = sha256("medrec-gateway/log/v1\0" || prev || JSON of {seq, at, event, fields})
+//! ```
+//!
+//! Fields hold accounts, record ids, audit indexes, sizes and refusal
+//! codes: never a key, a ciphertext, a signature or a record's content.
+//! `medrec-gateway verify-log FILE` checks a whole log.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+struct Body {
+    seq: u64,
+    at: u64,
+    event: String,
+    fields: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Line {
+    seq: u64,
+    at: u64,
+    event: String,
+    fields: BTreeMap<String, String>,
+    prev: String,
+    hash: String,
+}
+
+fn entry_hash(prev: &[u8; 32], body: &Body) -> Result<[u8; 32], LogError> {
+    let json = serde_json::to_vec(body).map_err(|e| LogError::Io(e.to_string()))?;
+    let mut h = Sha256::new();
+    h.update(b"medrec-gateway/log/v1\0");
+    h.update(prev);
+    h.update(&json);
+    Ok(h.finalize().into())
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum LogError {
+    #[error("log: {0}")]
+    Io(String),
+    #[error("log line {line}: {reason}")]
+    Broken { line: u64, reason: String },
+}
+
+struct State {
+    file: std::fs::File,
+    seq: u64,
+    head: [u8; 32],
+}
+
+/// The open log (cheap to clone; appends are serialized).
+#[derive(Clone)]
+pub struct Log {
+    path: PathBuf,
+    state: Arc<Mutex<State>>,
+}
+
+/// What `verify` found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    pub entries: u64,
+    pub head: [u8; 32],
+}
+
+/// Checks every line of the log at `path`: sequence, links and hashes.
+/// A last line cut short by a crash (no newline) is reported as such.
+pub fn verify(path: &Path) -> Result<Verified, LogError> {
+    let file = std::fs::File::open(path).map_err(|e| LogError::Io(e.to_string()))?;
+    let mut reader = std::io::BufReader::new(file);
+    let mut head = [0u8; 32];
+    let mut seq = 0u64;
+    let mut buf = String::new();
+    loop {
+        buf.clear();
+        let n = reader
+            .read_line(&mut buf)
+            .map_err(|e| LogError::Io(e.to_string()))?;
+        if n == 0 {
+            break;
+        }
+        let broken = |reason: &str| LogError::Broken {
+            line: seq.saturating_add(1),
+            reason: reason.to_owned(),
+        };
+        if !buf.ends_with('\n') {
+            return Err(broken("cut short (no newline)"));
+        }
+        let line: Line = serde_json::from_str(buf.trim_end()).map_err(|_| broken("not JSON"))?;
+        if line.seq != seq {
+            return Err(broken("sequence number out of order"));
+        }
+        if line.prev != hex::encode(head) {
+            return Err(broken("does not link to the previous entry"));
+        }
+        let body = Body {
+            seq: line.seq,
+            at: line.at,
+            event: line.event,
+            fields: line.fields,
+        };
+        let hash = entry_hash(&head, &body)?;
+        if line.hash != hex::encode(hash) {
+            return Err(broken("hash does not match the entry"));
+        }
+        head = hash;
+        seq = seq.saturating_add(1);
+    }
+    Ok(Verified { entries: seq, head })
+}
+
+/// A crash in the middle of an append leaves a last line without its
+/// newline: that entry was never acknowledged (the answer waits for the
+/// fsync), so it is cut off before the log is checked and appended to.
+fn drop_torn_tail(path: &Path) -> Result<(), LogError> {
+    use std::io::{Read, Seek, SeekFrom};
+    let io = |e: std::io::Error| LogError::Io(e.to_string());
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+        .map_err(io)?;
+    let len = file.metadata().map_err(io)?.len();
+    // An entry is far shorter than this; the tail holds the last newline.
+    let tail_len = len.min(64 * 1024);
+    let start = len.saturating_sub(tail_len);
+    file.seek(SeekFrom::Start(start)).map_err(io)?;
+    let mut tail = Vec::new();
+    file.read_to_end(&mut tail).map_err(io)?;
+    if tail.is_empty() || tail.ends_with(b"\n") {
+        return Ok(());
+    }
+    let keep = match tail.iter().rposition(|b| *b == b'\n') {
+        Some(i) => start.saturating_add(i as u64).saturating_add(1),
+        None if start == 0 => 0,
+        None => return Err(LogError::Io("last log line longer than 64 KiB".into())),
+    };
+    file.set_len(keep).map_err(io)?;
+    file.sync_all().map_err(io)?;
+    tracing::warn!(
+        dropped_bytes = len.saturating_sub(keep),
+        "log: dropped an entry cut short by a crash"
+    );
+    Ok(())
+}
+
+impl Log {
+    /// Opens (or creates) the log at `path`, checking it first; a log that
+    /// does not verify is not appended to.
+    pub fn open(path: &Path) -> Result<Self, LogError> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| LogError::Io(e.to_string()))?;
+        }
+        let (seq, head) = if path.exists() {
+            drop_torn_tail(path)?;
+            let v = verify(path)?;
+            (v.entries, v.head)
+        } else {
+            (0, [0u8; 32])
+        };
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(|e| LogError::Io(e.to_string()))?;
+        Ok(Self {
+            path: path.to_owned(),
+            state: Arc::new(Mutex::new(State { file, seq, head })),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Appends one entry and fsyncs it.
+    pub fn append(
+        &self,
+        at: u64,
+        event: &str,
+        fields: BTreeMap<String, String>,
+    ) -> Result<(), LogError> {
+        let mut st = self
+            .state
+            .lock()
+            .map_err(|_| LogError::Io("log lock poisoned".into()))?;
+        let body = Body {
+            seq: st.seq,
+            at,
+            event: event.to_owned(),
+            fields,
+        };
+        let hash = entry_hash(&st.head, &body)?;
+        let line = Line {
+            seq: body.seq,
+            at: body.at,
+            event: body.event,
+            fields: body.fields,
+            prev: hex::encode(st.head),
+            hash: hex::encode(hash),
+        };
+        let mut text = serde_json::to_string(&line).map_err(|e| LogError::Io(e.to_string()))?;
+        text.push('\n');
+        st.file
+            .write_all(text.as_bytes())
+            .and_then(|_| st.file.sync_data())
+            .map_err(|e| LogError::Io(e.to_string()))?;
+        st.seq = st.seq.saturating_add(1);
+        st.head = hash;
+        Ok(())
+    }
+
+    /// Appends from async code without blocking the runtime's workers.
+    pub async fn record(
+        &self,
+        at: u64,
+        event: &str,
+        fields: BTreeMap<String, String>,
+    ) -> Result<(), LogError> {
+        let log = self.clone();
+        let event = event.to_owned();
+        tokio::task::spawn_blocking(move || log.append(at, &event, fields))
+            .await
+            .map_err(|e| LogError::Io(e.to_string()))?
+    }
+
+    /// Entries so far and the head hash.
+    pub fn head(&self) -> Option<(u64, [u8; 32])> {
+        self.state.lock().ok().map(|s| (s.seq, s.head))
+    }
+}
