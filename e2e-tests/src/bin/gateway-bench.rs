@@ -310,12 +310,17 @@ fn main() -> Result<(), Error> {
          of ciphertext, each fetched through the gateway (signed request, the recorded read checked at the sandbox \
          chain's head, streamed from the local store) and from a plain static-file server (tower-http `ServeDir`) \
          over the same folder, in the same run, alternating after a warm-up round of each. Clients, servers and \
-         the chain share the machine.\n\n",
+         the chain share the machine. Build: {}.\n\n",
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
         clients,
         requests,
         a.records,
-        a.size
+        a.size,
+        if cfg!(debug_assertions) {
+            "debug (unoptimized, as scripts/test.sh builds it; the gateway's signature check and hashing run unoptimized, the static server does neither)"
+        } else {
+            "release"
+        }
     ));
     md.push_str("| run | requests | MiB/s | requests/s | p50 ms | p99 ms |\n|---|---:|---:|---:|---:|---:|\n");
     for (name, r) in rows.iter().chain(std::iter::once(&(
