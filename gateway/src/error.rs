@@ -53,10 +53,12 @@ pub enum Refusal {
     Timeout,
     /// No such route.
     NotFound,
+    /// The route exists, not with this method.
+    MethodNotAllowed,
 }
 
 impl Refusal {
-    pub const ALL: [Refusal; 22] = [
+    pub const ALL: [Refusal; 23] = [
         Refusal::Malformed,
         Refusal::BadSignature,
         Refusal::StaleTimestamp,
@@ -79,6 +81,7 @@ impl Refusal {
         Refusal::StoreUnavailable,
         Refusal::Timeout,
         Refusal::NotFound,
+        Refusal::MethodNotAllowed,
     ];
 
     /// The JSON `error` code.
@@ -106,6 +109,7 @@ impl Refusal {
             Refusal::StoreUnavailable => "store_unavailable",
             Refusal::Timeout => "timeout",
             Refusal::NotFound => "not_found",
+            Refusal::MethodNotAllowed => "method_not_allowed",
         }
     }
 
@@ -131,6 +135,7 @@ impl Refusal {
                 StatusCode::SERVICE_UNAVAILABLE
             }
             Refusal::Timeout => StatusCode::REQUEST_TIMEOUT,
+            Refusal::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         }
     }
 
@@ -169,6 +174,7 @@ impl Refusal {
             Refusal::StoreUnavailable => "The store cannot be reached right now.",
             Refusal::Timeout => "The request took too long.",
             Refusal::NotFound => "There is no such endpoint.",
+            Refusal::MethodNotAllowed => "This endpoint does not take that method.",
         }
     }
 }

@@ -56,6 +56,7 @@ pub fn router(api: Shared) -> Router {
         .route("/v1/records/{patient}/{record_id}/ciphertext", get(fetch))
         .route("/v1/records/{patient}/{record_id}/bind", post(bind))
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .with_state(api)
 }
 
@@ -64,6 +65,13 @@ async fn not_found(State(api): State<Shared>) -> Response {
         .refused("unknown", None, Refusal::NotFound)
         .await;
     refusal_response(Refusal::NotFound)
+}
+
+async fn method_not_allowed(State(api): State<Shared>) -> Response {
+    api.gateway
+        .refused("unknown", None, Refusal::MethodNotAllowed)
+        .await;
+    refusal_response(Refusal::MethodNotAllowed)
 }
 
 async fn healthz() -> Response {

@@ -542,6 +542,13 @@ fn every_bad_release_is_refused_with_its_code() -> E2EResult<()> {
         404,
         "not_found",
     )?;
+    // A route with another method
+    refused(
+        &h,
+        &sign(&kc, "GET", "/v1/release", Vec::new()),
+        405,
+        "method_not_allowed",
+    )?;
     // Nothing was released in all this
     let releases = log_lines(&h)?
         .iter()
