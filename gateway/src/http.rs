@@ -409,27 +409,16 @@ async fn fetch(
             record_id,
             audit_index: q.audit_index,
         };
-        let checked = match a.gateway.check_fetch(&s.caller, &proof).await {
-            Ok(c) => c,
+        let fetched = match a.gateway.fetch(&s.caller, &proof).await {
+            Ok(f) => f,
             Err(r) => return (caller, Err(r)),
         };
-        let stream = match a
-            .gateway
-            .store
-            .stream(&crate::store::Store::object_path(&checked.data_hash))
-            .await
-        {
-            Ok(Some(st)) => st,
-            Ok(None) => return (caller, Err(Refusal::ObjectMissing)),
-            Err(_) => return (caller, Err(Refusal::StoreUnavailable)),
-        };
-        a.gateway.metrics.bytes_out.inc_by(checked.size);
         let resp = Response::builder()
             .status(StatusCode::OK)
             .header(header::CONTENT_TYPE, "application/octet-stream")
-            .header(header::CONTENT_LENGTH, checked.size)
-            .header("x-medrec-data-hash", hex::encode(checked.data_hash))
-            .body(Body::from_stream(stream))
+            .header(header::CONTENT_LENGTH, fetched.size)
+            .header("x-medrec-data-hash", hex::encode(fetched.data_hash))
+            .body(Body::from_stream(fetched.stream))
             .map_err(|_| Refusal::StoreUnavailable);
         (caller, resp)
     })

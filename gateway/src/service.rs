@@ -61,11 +61,11 @@ pub struct Released {
     pub block: u64,
 }
 
-/// A record whose read was checked (for a fetch).
-#[derive(Debug, Clone, Copy)]
-pub struct Checked {
+/// A checked fetch: the ciphertext's hash, size and bytes.
+pub struct Fetched {
     pub data_hash: [u8; 32],
     pub size: u64,
+    pub stream: crate::store::ByteStream,
 }
 
 /// A release or fetch request: whose record, which record, and the audit
@@ -494,18 +494,13 @@ impl Gateway {
         })
     }
 
-    /// Checks the caller's recorded read for a fetch of the ciphertext
-    /// (which does not use the read up: the bytes are useless without the
-    /// key) and logs it.
-    pub async fn check_fetch(
-        &self,
-        caller: &AccountId,
-        proof: &ReadProof,
-    ) -> Result<Checked, Refusal> {
+    /// The record's ciphertext against the caller's recorded read (which a
+    /// fetch does not use up: the bytes are useless without the key); logged.
+    pub async fn fetch(&self, caller: &AccountId, proof: &ReadProof) -> Result<Fetched, Refusal> {
         let (head, meta) = self.check_read(caller, proof).await?;
-        let size = self
+        let (size, stream) = self
             .store
-            .size(&Store::object_path(&meta.data_hash))
+            .stream(&Store::object_path(&meta.data_hash))
             .await
             .map_err(store_refusal)?
             .ok_or(Refusal::ObjectMissing)?;
@@ -516,9 +511,11 @@ impl Gateway {
         f.insert("audit_index".into(), proof.audit_index.to_string());
         f.insert("block".into(), head.number.to_string());
         self.note("fetch", f).await?;
-        Ok(Checked {
+        self.metrics.bytes_out.inc_by(size);
+        Ok(Fetched {
             data_hash: meta.data_hash,
             size,
+            stream,
         })
     }
 }

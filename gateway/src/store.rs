@@ -17,6 +17,9 @@ use object_store::{ObjectStore, PutMode, PutOptions, PutPayload};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+/// An object's bytes as they come from the store.
+pub type ByteStream = futures::stream::BoxStream<'static, object_store::Result<Bytes>>;
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("store: {0}")]
@@ -161,14 +164,11 @@ impl Store {
         }
     }
 
-    /// A stream of the object's bytes, or `None`.
-    pub async fn stream(
-        &self,
-        path: &ObjectPath,
-    ) -> Result<Option<futures::stream::BoxStream<'static, object_store::Result<Bytes>>>, StoreError>
-    {
+    /// The object's size and a stream of its bytes (one request to the
+    /// store), or `None`.
+    pub async fn stream(&self, path: &ObjectPath) -> Result<Option<(u64, ByteStream)>, StoreError> {
         match self.inner.get(path).await {
-            Ok(r) => Ok(Some(r.into_stream())),
+            Ok(r) => Ok(Some((r.meta.size, r.into_stream()))),
             Err(object_store::Error::NotFound { .. }) => Ok(None),
             Err(e) => Err(e.into()),
         }
