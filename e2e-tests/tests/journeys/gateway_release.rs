@@ -111,6 +111,24 @@ pub fn fetch_request(
     sign(who, "GET", &path, Vec::new())
 }
 
+/// Charlie creates Ferdie's Diagnosis record for `sealed` on the chain `h`
+/// reads (its hash and key id, nothing else); returns the record id.
+pub fn create_on_chain(h: &Harness, sealed: &Sealed) -> E2EResult<u64> {
+    h.with(|s| -> E2EResult<u64> {
+        let m = s.rm().create_record(
+            cast::ferdie().account,
+            RecordType::Diagnosis,
+            sealed.data_hash,
+            sealed.key_id,
+            sealed.ciphertext.len() as u64,
+            0,
+            Confidentiality::Normal,
+            Purpose::Treatment,
+        );
+        Ok(s.ok(&cast::charlie(), &m)?.value)
+    })?
+}
+
 /// Charlie (consented, Write on Diagnosis) uploads and deposits a sealed
 /// record, then creates it on-chain; returns the record id.
 fn stored_record(h: &Harness, sealed: &Sealed) -> E2EResult<u64> {
@@ -120,22 +138,7 @@ fn stored_record(h: &Harness, sealed: &Sealed) -> E2EResult<u64> {
     let (status, body) = deposit(h, &charlie, sealed, &to)?;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["key_id"], hex::encode(sealed.key_id));
-    let msg = |s: &Session| {
-        s.rm().create_record(
-            cast::ferdie().account,
-            RecordType::Diagnosis,
-            sealed.data_hash,
-            sealed.key_id,
-            sealed.ciphertext.len() as u64,
-            0,
-            Confidentiality::Normal,
-            Purpose::Treatment,
-        )
-    };
-    let id = h.with(|s| -> E2EResult<u64> {
-        let m = msg(s);
-        Ok(s.ok(&cast::charlie(), &m)?.value)
-    })??;
+    let id = create_on_chain(h, sealed)?;
     // Once the record is on-chain, the gateway binds the key to it
     let (status, body) = h.send_json(&bind_request(&charlie, id))?;
     assert_eq!(
@@ -488,19 +491,7 @@ fn every_bad_release_is_refused_with_its_code() -> E2EResult<()> {
     // No key deposited for a record created with another key id
     let undeposited = seal(b"no key here")?;
     assert_eq!(upload(&h, &kc, &undeposited)?.0, 201);
-    let nokey_id = h.with(|s| -> E2EResult<u64> {
-        let m = s.rm().create_record(
-            ferdie.account,
-            RecordType::Diagnosis,
-            undeposited.data_hash,
-            undeposited.key_id,
-            1,
-            0,
-            Confidentiality::Normal,
-            Purpose::Treatment,
-        );
-        Ok(s.ok(&charlie, &m)?.value)
-    })??;
+    let nokey_id = create_on_chain(&h, &undeposited)?;
     let read = recorded_read(&h, &charlie, nokey_id, Purpose::Treatment)?;
     refused(
         &h,

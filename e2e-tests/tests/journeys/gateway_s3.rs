@@ -4,13 +4,13 @@
 //! up at one is used up at both.
 
 use crate::gateway_release::{
-    fetch_request, gateway_key, open, recorded_read, release_request, seal, upload, PLAINTEXT,
+    create_on_chain, fetch_request, gateway_key, open, recorded_read, release_request, seal,
+    upload, PLAINTEXT,
 };
 use crate::{consent_and_permit, staffed};
 use e2e_tests::gateway::{sign, Harness, SandboxChain};
 use e2e_tests::{cast, E2EResult};
 use medrec_types::{AccessLevel, DataType, Purpose, RecordType};
-use record_management::Confidentiality;
 use serde_json::json;
 
 #[test]
@@ -56,19 +56,7 @@ fn two_gateways_on_one_s3_store_act_as_one() -> E2EResult<()> {
         .0,
         200
     );
-    let id = g1.with(|s| -> E2EResult<u64> {
-        let m = s.rm().create_record(
-            ferdie.account,
-            RecordType::Diagnosis,
-            sealed.data_hash,
-            sealed.key_id,
-            sealed.ciphertext.len() as u64,
-            0,
-            Confidentiality::Normal,
-            Purpose::Treatment,
-        );
-        Ok(s.ok(&charlie, &m)?.value)
-    })??;
+    let id = create_on_chain(&g1, &sealed)?;
     let bind = format!(
         "/v1/records/{}/{id}/bind",
         hex::encode(AsRef::<[u8; 32]>::as_ref(&ferdie.account))

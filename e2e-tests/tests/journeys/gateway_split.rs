@@ -5,15 +5,14 @@
 //! block a read; with two unavailable the key cannot be had.
 
 use crate::gateway_release::{
-    fetch_request, gateway_key, open, recorded_read, release_request, seal, store_files, upload,
-    PLAINTEXT,
+    create_on_chain, fetch_request, gateway_key, open, recorded_read, release_request, seal,
+    store_files, upload, PLAINTEXT,
 };
 use crate::{consent_and_permit, staffed};
 use e2e_tests::gateway::{sign, Harness, SandboxChain};
 use e2e_tests::{cast, E2EResult};
 use medrec_types::{AccessLevel, DataType, Purpose, RecordType};
 use medvault_core::split::{combine_key, split_key};
-use record_management::Confidentiality;
 use serde_json::json;
 use std::time::Duration;
 
@@ -57,19 +56,7 @@ fn two_of_three_gateways_open_a_record_and_no_one_gateway_can() -> E2EResult<()>
             "{got}"
         );
     }
-    let id = a.with(|s| -> E2EResult<u64> {
-        let m = s.rm().create_record(
-            ferdie.account,
-            RecordType::Diagnosis,
-            sealed.data_hash,
-            sealed.key_id,
-            sealed.ciphertext.len() as u64,
-            0,
-            Confidentiality::Normal,
-            Purpose::Treatment,
-        );
-        Ok(s.ok(&charlie, &m)?.value)
-    })??;
+    let id = create_on_chain(&a, &sealed)?;
     let path = format!(
         "/v1/records/{}/{id}/bind",
         hex::encode(AsRef::<[u8; 32]>::as_ref(&ferdie.account))
