@@ -4,31 +4,17 @@
 //! polkadot.js keyring pair or a browser extension's `signRaw` signs raw
 //! bytes: the payload wrapped in `<Bytes>`..`</Bytes>` (so a signed request
 //! can never be a transaction), under the signing context `substrate`.
-//! The payload names the method, the path (with its query), the SHA-256 of
-//! the body, a timestamp and a nonce:
-//!
-//! ```text
-//! medrec-gateway/v1
-//! POST
-//! /v1/release
-//! <hex sha256 of the body>
-//! <timestamp, ms since the epoch>
-//! <nonce>
-//! ```
-//!
-//! Headers: `x-medrec-account` (hex public key), `x-medrec-timestamp`,
-//! `x-medrec-nonce` (16 to 64 characters of `[0-9A-Za-z_-]`) and
-//! `x-medrec-signature` (hex, 64 bytes).
+//! The signed bytes and the headers are defined once, in
+//! [`medvault_core::request`], for the gateway and every client.
 
 use crate::{AccountId, Refusal};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-pub const HEADER_ACCOUNT: &str = "x-medrec-account";
-pub const HEADER_TIMESTAMP: &str = "x-medrec-timestamp";
-pub const HEADER_NONCE: &str = "x-medrec-nonce";
-pub const HEADER_SIGNATURE: &str = "x-medrec-signature";
+pub use medvault_core::request::{
+    HEADER_ACCOUNT, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP,
+};
 
 /// The signing context of Substrate's sr25519 signatures.
 const SIGNING_CONTEXT: &[u8] = b"substrate";
@@ -41,15 +27,8 @@ pub fn signed_bytes(
     timestamp_ms: u64,
     nonce: &str,
 ) -> Vec<u8> {
-    let body_hash = hex::encode(Sha256::digest(body));
-    let payload = format!(
-        "medrec-gateway/v1\n{method}\n{path_and_query}\n{body_hash}\n{timestamp_ms}\n{nonce}"
-    );
-    let mut out = Vec::with_capacity(payload.len() + 15);
-    out.extend_from_slice(b"<Bytes>");
-    out.extend_from_slice(payload.as_bytes());
-    out.extend_from_slice(b"</Bytes>");
-    out
+    let body_hash: [u8; 32] = Sha256::digest(body).into();
+    medvault_core::request::signed_bytes(method, path_and_query, &body_hash, timestamp_ms, nonce)
 }
 
 /// The signature headers of a request, as received.

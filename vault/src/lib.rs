@@ -1,7 +1,8 @@
 //! # medvault: the native host of the medvault format
 //!
-//! The contracts hold only the SHA-256 of a record's ciphertext, a locator and
-//! each recipient's *wrapped* data key. The format itself (streamed
+//! The contracts hold only the SHA-256 of a record's ciphertext and the id of
+//! its data key; the key itself stays off-chain, with a key-release gateway
+//! (or split across several). The format itself (streamed
 //! XChaCha20-Poly1305, the header, key wrapping, key ids, typed errors) is
 //! [`medvault_core`], re-exported here; the same crate, compiled to
 //! WebAssembly (`vault/wasm/`), serves the Node client and the browser. This
@@ -11,25 +12,30 @@
 //!   ciphertext kept in a content-addressed folder under its SHA-256, the key
 //!   under its id.
 //! - [`Store::wrap_key`]: the data key sealed to a recipient's X25519 public
-//!   key (80 bytes): what `record-management::share_key` stores.
+//!   key (80 bytes), as deposited with a key-release gateway.
 //! - [`Store::open_to_file`]: fetch by locator, check the SHA-256 against the
 //!   on-chain hash **before** decrypting, unwrap with the caller's secret key,
 //!   decrypt into a temporary file that is renamed into place only when the
 //!   whole stream authenticated (nothing half-written).
 //! - [`Store::shred`]: destroy the local data key (crypto-shredding).
+//! - [`gateway`] (feature `gateway`): upload and deposit with one gateway or
+//!   k of n; read back through them against the caller's recorded read.
 //!
 //! Store layout (shared with the Node client's `LocalStore`):
 //! `objects/<sha256 hex>`, `keys/<key id>.key` (32 raw bytes, mode 0600, in a
 //! 0700 folder), `tmp/`.
 //!
-//! Revocation on-chain stops the contracts from handing out a wrapped key; it
-//! cannot recall a file a recipient already decrypted.
+//! Revocation on-chain stops the gateways from releasing the key for new
+//! reads; it cannot recall a file a recipient already decrypted.
 
 use sha2::{Digest, Sha256};
 use std::fs::{self, File};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
+
+#[cfg(feature = "gateway")]
+pub mod gateway;
 
 pub use medvault_core::{
     check_hash, ciphertext_len, decrypt_stream, encrypt_stream, generate_data_key, key_id,
@@ -65,6 +71,27 @@ pub enum VaultError {
     BadKeyFile(PathBuf),
     #[error("the writer thread panicked")]
     WriterPanicked,
+    #[error(transparent)]
+    Split(#[from] medvault_core::split::SplitError),
+    #[error("the signer is not a secret URI (//Alice on a dev chain, a mnemonic, or 0x and a 64-hex-digit seed)")]
+    BadSigner,
+    #[error("{url} refused: {status} {code}: {message}")]
+    Refused {
+        url: String,
+        status: u16,
+        code: String,
+        message: String,
+    },
+    #[error("{url} did not answer: {reason}")]
+    Unreachable { url: String, reason: String },
+    #[error("{k} of {n} gateways is not a threshold (1 of 1, or 2 <= k <= n)")]
+    Threshold { k: usize, n: usize },
+    #[error("{got} gateway(s) released, {need} needed (refusals: {refusals:?})")]
+    TooFewShares {
+        got: usize,
+        need: usize,
+        refusals: Vec<(String, String)>,
+    },
 }
 
 impl VaultError {
@@ -82,6 +109,12 @@ impl VaultError {
             Self::BadHex(_) => "BadHex",
             Self::BadKeyFile(_) => "BadKeyFile",
             Self::WriterPanicked => "WriterPanicked",
+            Self::Split(e) => e.code(),
+            Self::BadSigner => "BadSigner",
+            Self::Refused { .. } => "Refused",
+            Self::Unreachable { .. } => "Unreachable",
+            Self::Threshold { .. } => "Threshold",
+            Self::TooFewShares { .. } => "TooFewShares",
         }
     }
 }
@@ -98,7 +131,7 @@ impl From<StreamError> for VaultError {
 
 pub type Result<T> = std::result::Result<T, VaultError>;
 
-fn io_at(path: &Path) -> impl FnOnce(io::Error) -> VaultError + '_ {
+pub(crate) fn io_at(path: &Path) -> impl FnOnce(io::Error) -> VaultError + '_ {
     move |source| VaultError::Io {
         path: path.to_path_buf(),
         source,
@@ -281,6 +314,26 @@ impl Store {
         secret: &SecretKey,
         out: &Path,
     ) -> Result<u64> {
+        self.check_object(locator, expected)?;
+        let key = unwrap_key(wrapped, secret)?;
+        self.decrypt_to_file(locator, &key, out)
+    }
+
+    /// [`Store::open_to_file`] with the data key itself (released by a
+    /// gateway, or combined from shares).
+    pub fn open_with_key(
+        &self,
+        locator: &str,
+        expected: &[u8; 32],
+        key: &[u8; 32],
+        out: &Path,
+    ) -> Result<u64> {
+        self.check_object(locator, expected)?;
+        self.decrypt_to_file(locator, key, out)
+    }
+
+    /// The stored object's SHA-256 must be `expected`.
+    fn check_object(&self, locator: &str, expected: &[u8; 32]) -> Result<()> {
         let object = self.object_path(locator)?;
         let actual = match sha256_file(&object) {
             Ok(h) => h,
@@ -289,15 +342,20 @@ impl Store {
             }
             Err(e) => return Err(e),
         };
-        check_hash(expected, &actual)?;
-        let key = unwrap_key(wrapped, secret)?;
+        Ok(check_hash(expected, &actual)?)
+    }
+
+    /// Decrypts into a temporary file beside `out`, renamed into place only
+    /// when the whole stream authenticated.
+    fn decrypt_to_file(&self, locator: &str, key: &[u8; 32], out: &Path) -> Result<u64> {
+        let object = self.object_path(locator)?;
         let dir = match out.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
         let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(io_at(&dir))?;
         let mut input = io::BufReader::new(File::open(&object).map_err(io_at(&object))?);
-        let n = decrypt_stream(&key, &mut input, &mut io::BufWriter::new(tmp.as_file_mut()))?;
+        let n = decrypt_stream(key, &mut input, &mut io::BufWriter::new(tmp.as_file_mut()))?;
         tmp.as_file().sync_all().map_err(io_at(out))?;
         tmp.persist(out).map_err(|e| VaultError::Io {
             path: out.to_path_buf(),

@@ -12,6 +12,7 @@ mod audit_chain;
 mod consent_flow;
 mod denial_matrix;
 mod emergency_flow;
+mod gateway_medvault;
 mod gateway_release;
 mod gateway_s3;
 mod gateway_split;

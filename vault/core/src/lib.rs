@@ -46,6 +46,7 @@ use zeroize::Zeroizing;
 
 pub use crypto_box::{PublicKey, SecretKey};
 
+pub mod request;
 pub mod split;
 
 /// File magic of the ciphertext format.
