@@ -215,6 +215,7 @@ impl Harness {
             nonces: auth::Nonces::new(300_000),
             signature_window_ms: 300_000,
             request_timeout,
+            cors_origins: vec!["http://127.0.0.1:5173".into()],
         });
         let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
         let url = format!("http://{}", listener.local_addr()?);

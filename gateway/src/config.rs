@@ -65,6 +65,28 @@ pub struct Config {
     /// Longest a chain read may take.
     #[serde(default = "default_chain_timeout")]
     pub chain_timeout_secs: u64,
+    /// Browser origins allowed to call the gateway (the web app's origin,
+    /// `scheme://host[:port]`; `*` for any). A list in the file; in the
+    /// environment (`MEDREC_GATEWAY_CORS_ORIGINS`) comma-separated.
+    #[serde(default, deserialize_with = "list_or_csv")]
+    pub cors_origins: Vec<String>,
+}
+
+fn list_or_csv<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        List(Vec<String>),
+        Csv(String),
+    }
+    Ok(match Either::deserialize(d)? {
+        Either::List(v) => v,
+        Either::Csv(s) => s
+            .split(',')
+            .map(|o| o.trim().to_owned())
+            .filter(|o| !o.is_empty())
+            .collect(),
+    })
 }
 
 fn default_listen() -> String {
@@ -159,6 +181,12 @@ impl Config {
         }
         if !(1..=600).contains(&self.chain_timeout_secs) {
             return bad("chain_timeout_secs must be between 1 and 600");
+        }
+        for o in &self.cors_origins {
+            let scheme_ok = o.starts_with("http://") || o.starts_with("https://");
+            if o != "*" && (!scheme_ok || o.trim_end_matches('/').matches('/').count() != 2) {
+                return bad("cors_origins: each must be * or scheme://host[:port], without a path");
+            }
         }
         if !(self.store.starts_with("file:///") || self.store.starts_with("s3://")) {
             return bad("store must be file:///absolute/path or s3://bucket");

@@ -32,6 +32,10 @@ pub struct Api {
     pub nonces: Nonces,
     pub signature_window_ms: u64,
     pub request_timeout: Duration,
+    /// Browser origins allowed to call the gateway (CORS), e.g. the web
+    /// app's `https://records.example-hospital.org`; `*` allows any. Empty:
+    /// no CORS headers, browsers on other origins are refused by themselves.
+    pub cors_origins: Vec<String>,
 }
 
 type Shared = Arc<Api>;
@@ -45,7 +49,8 @@ fn refusal_response(r: Refusal) -> Response {
 }
 
 pub fn router(api: Shared) -> Router {
-    Router::new()
+    let cors = cors_layer(&api.cors_origins);
+    let router = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
@@ -57,7 +62,45 @@ pub fn router(api: Shared) -> Router {
         .route("/v1/records/{patient}/{record_id}/bind", post(bind))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .with_state(api)
+        .with_state(api);
+    match cors {
+        Some(layer) => router.layer(layer),
+        None => router,
+    }
+}
+
+/// The CORS policy for `origins` (None when empty). Requests stay signed:
+/// CORS only lets a browser page on an allowed origin send them and read
+/// the answers.
+pub fn cors_layer(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {
+    use axum::http::{HeaderName, HeaderValue, Method};
+    use tower_http::cors::{AllowOrigin, CorsLayer};
+    if origins.is_empty() {
+        return None;
+    }
+    let allow = if origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(
+            origins
+                .iter()
+                .filter_map(|o| HeaderValue::from_str(o.trim_end_matches('/')).ok()),
+        )
+    };
+    Some(
+        CorsLayer::new()
+            .allow_origin(allow)
+            .allow_methods([Method::GET, Method::PUT, Method::POST])
+            .allow_headers([
+                header::CONTENT_TYPE,
+                HeaderName::from_static(crate::auth::HEADER_ACCOUNT),
+                HeaderName::from_static(crate::auth::HEADER_TIMESTAMP),
+                HeaderName::from_static(crate::auth::HEADER_NONCE),
+                HeaderName::from_static(crate::auth::HEADER_SIGNATURE),
+            ])
+            .expose_headers([HeaderName::from_static("x-medrec-data-hash")])
+            .max_age(Duration::from_secs(600)),
+    )
 }
 
 async fn not_found(State(api): State<Shared>) -> Response {

@@ -135,6 +135,7 @@ fn run_serve(config: &Path) -> Result<(), String> {
             nonces: Nonces::new(cfg.signature_window_secs.saturating_mul(1000)),
             signature_window_ms: cfg.signature_window_secs.saturating_mul(1000),
             request_timeout: Duration::from_secs(cfg.request_timeout_secs),
+            cors_origins: cfg.cors_origins.clone(),
         });
         // Deleted records' keys are destroyed by a periodic sweep (and by
         // any request that finds the record deleted).

@@ -719,3 +719,58 @@ fn a_slow_client_is_cut_off() -> E2EResult<()> {
     assert_eq!(last["fields"]["code"], "timeout");
     Ok(())
 }
+
+/// A web app on an allowed origin (the harness allows
+/// `http://127.0.0.1:5173`) may send signed requests from the browser:
+/// the preflight names the signature headers; another origin gets no CORS
+/// headers (its browser refuses), and the signature is still required.
+#[test]
+fn a_browser_on_an_allowed_origin_may_call_it_and_no_other() -> E2EResult<()> {
+    let h = Harness::start(staffed()?, Harness::settings())?;
+    let preflight = |origin: &str| -> E2EResult<reqwest::Response> {
+        Ok(h.runtime.block_on(
+            h.http
+                .request(reqwest::Method::OPTIONS, format!("{}/v1/release", h.url))
+                .header("origin", origin)
+                .header("access-control-request-method", "POST")
+                .header(
+                    "access-control-request-headers",
+                    "content-type,x-medrec-account,x-medrec-timestamp,x-medrec-nonce,x-medrec-signature",
+                )
+                .send(),
+        )?)
+    };
+    let ok = preflight("http://127.0.0.1:5173")?;
+    assert!(ok.status().is_success(), "{}", ok.status());
+    let header = |r: &reqwest::Response, name: &str| {
+        r.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    assert_eq!(
+        header(&ok, "access-control-allow-origin").as_deref(),
+        Some("http://127.0.0.1:5173")
+    );
+    let allowed = header(&ok, "access-control-allow-headers").unwrap_or_default();
+    for name in ["x-medrec-account", "x-medrec-signature", "content-type"] {
+        assert!(allowed.contains(name), "{allowed}");
+    }
+    let other = preflight("https://elsewhere.example")?;
+    assert_eq!(header(&other, "access-control-allow-origin"), None);
+
+    // An actual cross-origin request still needs its signature
+    let r = h.runtime.block_on(
+        h.http
+            .post(format!("{}/v1/release", h.url))
+            .header("origin", "http://127.0.0.1:5173")
+            .body("{}")
+            .send(),
+    )?;
+    assert_eq!(r.status().as_u16(), 401);
+    assert_eq!(
+        header(&r, "access-control-allow-origin").as_deref(),
+        Some("http://127.0.0.1:5173")
+    );
+    Ok(())
+}
