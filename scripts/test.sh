@@ -132,7 +132,12 @@ TOML
     trap 'scripts/node.sh stop' EXIT
     # NodeChain's reads at the finalized head, then the crash test: SIGKILL
     # during uploads and deposits, nothing acknowledged lost after restarts
+    # (its figures go to $MEDREC_FAULTS_REPORT: docs/gateway-faults.md was
+    # written by `MEDREC_FAULTS_REPORT=docs/gateway-faults.md scripts/test.sh`)
+    faults_report="${MEDREC_FAULTS_REPORT:-$tdir/gateway-faults.md}"
+    [[ "$faults_report" = /* ]] || faults_report="$PWD/$faults_report"
     MEDREC_WS="ws://127.0.0.1:$NODE_PORT" MEDREC_DEPLOYMENT="$deployment" \
+        MEDREC_FAULTS_REPORT="$faults_report" \
         cargo test -p medrec-gateway --test node_chain --test faults -- --ignored --nocapture --test-threads=1
     rm -rf "$gw_dir"
     scripts/node.sh stop
