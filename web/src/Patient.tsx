@@ -1,0 +1,244 @@
+// The patient's view: registration, records, consents (grant, revoke) and
+// the audit trail with its hash chain verified in this browser.
+import { useState } from 'react';
+
+import { chainHashes, sameAccount } from '@medrec/core';
+
+import type { Account, Session } from './session';
+import { TxFlow, type TxPlan } from './TxFlow';
+import { Addr, Empty, ErrorNote, Field, Loading, Section, useLoad, when } from './ui';
+import { DATA_TYPES, DAY_MS, PURPOSES, label, purposesOf } from './vocab';
+
+type Names = Map<string, string>;
+
+export function PatientView({ session, account, names }: { session: Session; account: Account; names: Names }) {
+  const { medrec } = session;
+  const me = account.address;
+  const [plan, setPlan] = useState<TxPlan | null>(null);
+  const [version, setVersion] = useState(0);
+  const [running, setRunning] = useState(false);
+  const refresh = () => setVersion((v) => v + 1);
+  const patient = useLoad(() => medrec.query('patientConsent', 'get_patient', null, me), [me, version]);
+
+  const flow = plan && (
+    <TxFlow session={session} account={account} plan={plan} onDone={refresh} onBusy={setRunning} onCancel={() => setPlan(null)} />
+  );
+
+  if (patient.data === undefined && !patient.error) return <Loading what="your patient registration" />;
+  if (patient.error) return <ErrorNote title="Could not read your registration:">{patient.error.message}</ErrorNote>;
+
+  // The transaction stays where it is while the view below it changes (e.g.
+  // once registered), so its progress and events remain on screen.
+  return (
+    <>
+      {flow && <Section title="Transaction">{flow}</Section>}
+      {!patient.data ? (
+        <Section title="Patient registration">
+          <p>You are not registered as a patient. Registering lets you decide who sees your records.</p>
+          {!running && (
+            <button type="button" className="primary" onClick={() => setPlan({ title: 'Register as a patient', contract: 'patientConsent', message: 'register_patient', args: [] })}>
+              Register as a patient
+            </button>
+          )}
+        </Section>
+      ) : (
+        <>
+          <Section title="Patient registration">
+            <p>
+              Registered since {when(patient.data.registered_at)}. Break-glass preference: {patient.data.emergency}.
+            </p>
+          </Section>
+          <Records session={session} me={me} names={names} version={version} />
+          <Consents session={session} me={me} names={names} version={version} onPlan={setPlan} busy={running} />
+          <Audit session={session} me={me} names={names} version={version} />
+        </>
+      )}
+    </>
+  );
+}
+
+function Records({ session, me, names, version }: { session: Session; me: string; names: Names; version: number }) {
+  const records = useLoad(() => session.medrec.query('recordManagement', 'patient_records', null, me, 0, 50), [me, version]);
+  return (
+    <Section title="My records">
+      {records.loading && !records.data && <Loading what="your records" />}
+      {records.error && <ErrorNote>{records.error.message}</ErrorNote>}
+      {records.data && records.data.length === 0 && <Empty>No records yet. A provider you consented to can create one.</Empty>}
+      {records.data && records.data.length > 0 && (
+        <table>
+          <caption className="sr-only">Your records</caption>
+          <thead>
+            <tr><th scope="col">Id</th><th scope="col">Type</th><th scope="col">Status</th><th scope="col">Size</th><th scope="col">Author</th><th scope="col">Created</th><th scope="col">Version</th></tr>
+          </thead>
+          <tbody>
+            {records.data.map((r: any) => (
+              <tr key={r.record_id}>
+                <td>{r.record_id}</td>
+                <td>{r.meta.record_type}</td>
+                <td>{r.meta.status}</td>
+                <td>{r.meta.size} bytes</td>
+                <td><Addr address={r.meta.created_by} names={names} /></td>
+                <td>{when(r.meta.created_at)}</td>
+                <td>{r.meta.version}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Section>
+  );
+}
+
+function Consents({ session, me, names, version, onPlan, busy }: {
+  session: Session; me: string; names: Names; version: number; onPlan: (p: TxPlan) => void; busy: boolean;
+}) {
+  const consents = useLoad(() => session.medrec.query('patientConsent', 'consents_of', null, me, 0, 50), [me, version]);
+  const [provider, setProvider] = useState('');
+  const [dataType, setDataType] = useState('MedicalRecords');
+  const [purposes, setPurposes] = useState<string[]>(['Treatment']);
+  const [days, setDays] = useState('30');
+  const [formError, setFormError] = useState<string | null>(null);
+
+  const grant = (e: React.FormEvent) => {
+    e.preventDefault();
+    setFormError(null);
+    const d = Number(days);
+    if (!provider.trim()) return setFormError('Name the provider (an address).');
+    if (!(d > 0)) return setFormError('The consent needs a duration of at least part of a day.');
+    if (purposes.length === 0) return setFormError('Choose at least one purpose.');
+    onPlan({
+      title: `Consent: ${names.get(provider.trim()) ?? provider.trim().slice(0, 8)} may see ${label(DATA_TYPES, dataType)} for ${purposes.map((p) => label(PURPOSES, p)).join(', ')}, ${d} days`,
+      contract: 'patientConsent',
+      message: 'grant_consent',
+      args: [me, provider.trim(), dataType, Math.round(d * DAY_MS), purposes],
+    });
+  };
+
+  return (
+    <Section title="Consents">
+      {consents.loading && !consents.data && <Loading what="your consents" />}
+      {consents.error && <ErrorNote>{consents.error.message}</ErrorNote>}
+      {consents.data && consents.data.length === 0 && <Empty>You have given no consent yet.</Empty>}
+      {consents.data && consents.data.length > 0 && (
+        <table>
+          <caption className="sr-only">Your consents</caption>
+          <thead>
+            <tr><th scope="col">Provider</th><th scope="col">Data type</th><th scope="col">Purposes</th><th scope="col">Expires</th><th scope="col">Status</th><th scope="col"><span className="sr-only">Action</span></th></tr>
+          </thead>
+          <tbody>
+            {consents.data.map((c: any) => (
+              <tr key={`${c.provider}-${c.data_type}`}>
+                <td><Addr address={c.provider} names={names} /></td>
+                <td>{label(DATA_TYPES, c.data_type)}</td>
+                <td>{purposesOf(c.consent.purposes).join(', ')}</td>
+                <td>{when(c.consent.expires_at)}</td>
+                <td>{c.status}</td>
+                <td>
+                  {c.status === 'Active' && (
+                    <button
+                      type="button"
+                      disabled={busy}
+                      aria-label={`Revoke the consent of ${names.get(c.provider) ?? c.provider} for ${label(DATA_TYPES, c.data_type)}`}
+                      onClick={() => onPlan({
+                        title: `Revoke ${names.get(c.provider) ?? c.provider.slice(0, 8)}'s consent for ${label(DATA_TYPES, c.data_type)}`,
+                        contract: 'patientConsent',
+                        message: 'revoke_consent',
+                        args: [me, c.provider, c.data_type],
+                      })}
+                    >
+                      Revoke
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <form onSubmit={grant} aria-label="Grant a consent" className="grid">
+        <h3>Grant a consent</h3>
+        <Field label="Provider (address)" id="consent-provider">
+          <input id="consent-provider" list="known-accounts" value={provider} onChange={(e) => setProvider(e.target.value)} />
+          <datalist id="known-accounts">
+            {[...names.entries()].filter(([a]) => !sameAccount(a, me)).map(([a, n]) => <option key={a} value={a}>{n}</option>)}
+          </datalist>
+        </Field>
+        <Field label="Data type" id="consent-type">
+          <select id="consent-type" value={dataType} onChange={(e) => setDataType(e.target.value)}>
+            {DATA_TYPES.map((d) => <option key={d.name} value={d.name}>{d.label}</option>)}
+          </select>
+        </Field>
+        <fieldset>
+          <legend>Purposes</legend>
+          {PURPOSES.map((p) => (
+            <label key={p.name} className="check">
+              <input
+                type="checkbox"
+                checked={purposes.includes(p.name)}
+                onChange={(e) => setPurposes(e.target.checked ? [...purposes, p.name] : purposes.filter((x) => x !== p.name))}
+              />
+              {p.label} <span className="muted">({p.code})</span>
+            </label>
+          ))}
+        </fieldset>
+        <Field label="Expires after (days)" id="consent-days">
+          <input id="consent-days" type="number" min="0.01" step="any" value={days} onChange={(e) => setDays(e.target.value)} />
+        </Field>
+        {formError && <ErrorNote>{formError}</ErrorNote>}
+        <button type="submit" disabled={busy}>Review the consent</button>
+      </form>
+    </Section>
+  );
+}
+
+async function loadAudit(session: Session, me: string) {
+  const { medrec } = session;
+  const head = await medrec.auditHead(me);
+  const codecs: any[] = [];
+  for (let from = 0n; from < BigInt(head.len); from += 50n) {
+    const page = await medrec.queryCodec('recordManagement', 'audit_trail', null, me, from.toString(), 50);
+    if (page.length === 0) break;
+    codecs.push(...page);
+  }
+  const chain = chainHashes(medrec.addresses.recordManagement, me, codecs);
+  const plain = await medrec.query('recordManagement', 'audit_trail', null, me, 0, 50);
+  const verified = chain.brokenAt === null && chain.last === head.head && codecs.length === Number(head.len);
+  return { head, chain, plain: plain as any[], verified, count: codecs.length };
+}
+
+function Audit({ session, me, names, version }: { session: Session; me: string; names: Names; version: number }) {
+  const audit = useLoad(() => loadAudit(session, me), [me, version]);
+  return (
+    <Section title="Who did what: audit trail">
+      {audit.loading && !audit.data && <Loading what="your audit trail" />}
+      {audit.error && <ErrorNote>{audit.error.message}</ErrorNote>}
+      {audit.data && (
+        <>
+          <p data-testid="audit-verdict" className={audit.data.verified ? 'ok' : 'error'} role="status">
+            {audit.data.count === 0
+              ? 'The trail is empty (its head is all zeroes).'
+              : audit.data.verified
+                ? `Hash chain verified in this browser: ${audit.data.count} entries, and the last entry's hash equals the chain's head ${audit.data.head.head.slice(0, 14)}….`
+                : `The hash chain does NOT verify${audit.data.chain.brokenAt !== null ? ` (broken at entry ${audit.data.chain.brokenAt})` : ''}: recomputed ${audit.data.chain.last.slice(0, 14)}…, the chain's head is ${audit.data.head.head.slice(0, 14)}….`}
+          </p>
+          {audit.data.count === 0 ? (
+            <Empty>Nobody has created, read or shared any of your records yet.</Empty>
+          ) : (
+            <ol className="timeline" aria-label="Audit entries, oldest first">
+              {audit.data.plain.map((e: any, i: number) => (
+                <li key={i}>
+                  <span className="when">{when(e.at)}</span> <strong>#{i} {e.action}</strong> by <Addr address={e.actor} names={names} />
+                  {e.record_id != null && <> · record {e.record_id}</>}
+                  {e.purpose && <> · for {label(PURPOSES, e.purpose)}</>}
+                  {e.subject && <> · about <Addr address={e.subject} names={names} /></>}
+                  <span className="hash"> hash <code>{audit.data!.chain.hashes[i].slice(0, 14)}…</code></span>
+                </li>
+              ))}
+            </ol>
+          )}
+          {audit.data.count > 50 && <p className="muted">Showing the first 50 of {audit.data.count} entries; all {audit.data.count} were verified.</p>}
+        </>
+      )}
+    </Section>
+  );
+}
