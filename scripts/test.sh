@@ -142,6 +142,8 @@ TOML
     rm -rf "$gw_dir"
     scripts/node.sh stop
     trap - EXIT
+    step "the web app in Debian's chromium (playwright-core) against its own node and gateway: connect, patient, provider (encrypt, upload, create, read, decrypt in the browser), a refusal in plain words"
+    WEB_SCREENSHOTS="$tdir/screenshots" scripts/web-test.sh
 else
     echo "[test] SKIPPED: node-backed tests (ink_e2e node backend, polkadot.js client on a node):" \
         "no substrate-contracts-node at $node_bin (build it with scripts/node.sh install, 85 min cold on 2 cores," \

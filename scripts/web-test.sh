@@ -8,7 +8,8 @@
 # release bundles to it, registers a gateway (keygen, config, serve on
 # ${WEB_TEST_GATEWAY_PORT:-8766}, allowing the app's origin), builds and
 # serves the app on ${WEB_TEST_PORT:-4173}, and runs web/test/ (node --test);
-# screenshots go to docs/screenshots/. Everything it started is stopped at
+# screenshots go to $WEB_SCREENSHOTS (default docs/screenshots/, which this
+# script wrote; scripts/test.sh keeps them in the target dir). Everything it started is stopped at
 # the end. Prints one SKIPPED line and exits 0 when chromium, the node binary
 # or the gateway binary is missing.
 #
@@ -28,6 +29,15 @@ gw_bin="${MEDREC_GATEWAY_BIN:-$target/debug/medrec-gateway}"
 node_port="${WEB_TEST_NODE_PORT:-9966}"
 gw_port="${WEB_TEST_GATEWAY_PORT:-8766}"
 web_port="${WEB_TEST_PORT:-4173}"
+
+# Debian's chromium, installed with apt when missing (never a downloaded browser)
+if [[ ! -x "$chromium" && -z "${CHROMIUM:-}" ]] && command -v apt-get >/dev/null 2>&1; then
+    sudo=""
+    [[ "$(id -u)" = 0 ]] || sudo="sudo -n"
+    say "installing Debian's chromium (apt)"
+    { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium; } >/dev/null 2>&1 \
+        || say "apt could not install chromium"
+fi
 
 why=()
 [[ -x "$chromium" ]] || why+=("no chromium at $chromium (apt-get install chromium)")

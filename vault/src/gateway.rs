@@ -72,7 +72,10 @@ impl Signer {
 }
 
 /// Codes meaning "the gateway's finalized head does not show it yet".
-const NOT_FINAL_YET: [&str; 2] = ["unknown_record", "no_audit_entry"];
+const NOT_FINAL_YET: &[&str] = &["unknown_record", "no_audit_entry"];
+/// For uploads and deposits: a provider just verified (or a patient just
+/// registered) is not in the finalized state for a block or two.
+const UPLOADER_NOT_FINAL_YET: &[&str] = &["unknown_uploader"];
 
 /// One gateway.
 pub struct Gateway {
@@ -184,12 +187,12 @@ impl Gateway {
     }
 
     /// Retries `attempt` while the gateway's finalized head is behind.
-    fn until_final<T>(&self, mut attempt: impl FnMut() -> Result<T>) -> Result<T> {
+    fn until_final<T>(&self, codes: &[&str], mut attempt: impl FnMut() -> Result<T>) -> Result<T> {
         let deadline = Instant::now() + self.finality_wait;
         loop {
             match attempt() {
                 Err(VaultError::Refused { code, .. })
-                    if NOT_FINAL_YET.contains(&code.as_str()) && Instant::now() < deadline =>
+                    if codes.contains(&code.as_str()) && Instant::now() < deadline =>
                 {
                     std::thread::sleep(Duration::from_millis(500));
                 }
@@ -216,15 +219,17 @@ impl Gateway {
     /// whether the gateway did not have it yet.
     pub fn upload(&self, signer: &Signer, store: &Store, sealed: &Sealed) -> Result<bool> {
         let path = store.object_path(&sealed.locator)?;
-        let file = File::open(&path).map_err(io_at(&path))?;
         let url_path = format!("/v1/objects/{}", hex::encode(sealed.data_hash));
-        let resp = self.send(
-            Some(signer),
-            reqwest::Method::PUT,
-            &url_path,
-            Body::sized(file, sealed.size),
-            &sealed.data_hash,
-        )?;
+        let resp = self.until_final(UPLOADER_NOT_FINAL_YET, || {
+            let file = File::open(&path).map_err(io_at(&path))?;
+            self.send(
+                Some(signer),
+                reqwest::Method::PUT,
+                &url_path,
+                Body::sized(file, sealed.size),
+                &sealed.data_hash,
+            )
+        })?;
         Ok(resp.status().as_u16() == 201)
     }
 
@@ -256,7 +261,9 @@ impl Gateway {
         record_id: u64,
     ) -> Result<serde_json::Value> {
         let path = format!("/v1/records/{patient}/{record_id}/bind");
-        self.until_final(|| self.send_json(signer, reqwest::Method::POST, &path, Vec::new()))
+        self.until_final(NOT_FINAL_YET, || {
+            self.send_json(signer, reqwest::Method::POST, &path, Vec::new())
+        })
     }
 
     /// The key or this gateway's share, released against the recorded read.
@@ -270,7 +277,7 @@ impl Gateway {
         })
         .to_string()
         .into_bytes();
-        let v = self.until_final(|| {
+        let v = self.until_final(NOT_FINAL_YET, || {
             self.send_json(signer, reqwest::Method::POST, "/v1/release", body.clone())
         })?;
         let wrapped = hex::decode(v["wrapped_key"].as_str().unwrap_or_default())

@@ -123,6 +123,13 @@ export async function signHeaders(caller, method, pathAndQuery, body, { now = Da
 
 /** Codes that mean "the gateway's finalized head does not show it yet". */
 const NOT_FINAL_YET = new Set(['unknown_record', 'no_audit_entry']);
+/**
+ * For uploads and deposits: also `unknown_uploader`, since a provider just
+ * verified (or a patient just registered) is not in the finalized state for
+ * a block or two (the --dev node finalizes 1 s after each block). A cold CI
+ * run uploaded within that gap and was refused.
+ */
+const UPLOADER_NOT_FINAL_YET = new Set(['unknown_uploader']);
 
 export class Gateway {
   /**
@@ -138,13 +145,13 @@ export class Gateway {
   }
 
   /** Runs `attempt` until it succeeds or fails for another reason than finality, within the wait. */
-  async untilFinal(attempt) {
+  async untilFinal(attempt, codes = NOT_FINAL_YET) {
     const deadline = Date.now() + this.finalityWaitMs;
     for (;;) {
       try {
         return await attempt();
       } catch (e) {
-        if (!(e instanceof GatewayError) || !NOT_FINAL_YET.has(e.code) || Date.now() > deadline) throw e;
+        if (!(e instanceof GatewayError) || !codes.has(e.code) || Date.now() > deadline) throw e;
         await new Promise((r) => setTimeout(r, this.pollMs));
       }
     }
@@ -181,14 +188,15 @@ export class Gateway {
   /** Stores a ciphertext under its SHA-256; returns {data_hash, new}. */
   async upload(caller, ciphertext) {
     const bytes = asBytes(ciphertext);
-    return this.request(caller, 'PUT', `/v1/objects/${hex(sha256AsU8a(bytes))}`, bytes);
+    const path = `/v1/objects/${hex(sha256AsU8a(bytes))}`;
+    return this.untilFinal(() => this.request(caller, 'PUT', path, bytes), UPLOADER_NOT_FINAL_YET);
   }
 
   /** Deposits a data key (or a share) sealed to the gateway's key. */
   async deposit(caller, dataHash, sealedKey) {
     const h = typeof dataHash === 'string' ? dataHash.replace(/^0x/, '') : hex(dataHash);
     const body = stringToU8a(JSON.stringify({ data_hash: h, sealed_key: hex(sealedKey) }));
-    return this.request(caller, 'POST', '/v1/keys', body);
+    return this.untilFinal(() => this.request(caller, 'POST', '/v1/keys', body), UPLOADER_NOT_FINAL_YET);
   }
 
   /** Binds the deposited key to the created record (once create_record is final). */
