@@ -16,6 +16,7 @@ import {
   contractInfo,
   deploy,
   devAccounts,
+  explainError,
   loadBundle,
   nodeAnswers,
   signer,
@@ -40,7 +41,9 @@ commands:
   gas-report [--out FILE]             on fresh deployments: the gas of each journey step as
                                       the node reports it, and how many create_record calls
                                       fit in one block (default docs/node-gas.md)
-  call <contract> <message> [args]    dry-run, then send a message as --as
+  call <contract> <message> [args]    preview (dry run as the signer: its value or error in
+                                      plain words, gas, storage deposit, estimated fee), then
+                                      sign and send after a yes at the prompt, or with --yes
   query <contract> <message> [args]   dry-run only (nothing is written), as --as
   audit <patient> [--from N] [--limit N]
                                       a page of the patient's audit trail, and the
@@ -49,7 +52,11 @@ commands:
 
 options:
   --ws URL           node endpoint (default $MEDREC_WS, else ws://127.0.0.1:\${NODE_PORT:-9944})
-  --as URI           signer / caller secret URI (default //Alice)
+  --as //NAME        a development account as signer / caller (default //Alice)
+  --yes              sign and send without asking (call)
+  signing secrets:   $MEDREC_SIGNER (a secret URI or mnemonic), or --signer-file FILE
+                     (its first line); never on the command line, where other users
+                     of the machine and the shell history would see them
   --deployment FILE  addresses to use (default deployments/local.json)
   --json             print results as JSON
 
@@ -62,7 +69,7 @@ args: one per message argument, each JSON (e.g. 1, "Treatment", null,
 function parseArgs(argv) {
   const opts = {};
   const positional = [];
-  const valued = new Set(['out', 'ws', 'as', 'deployment', 'from', 'limit', 'first-admin', 'gateway']);
+  const valued = new Set(['out', 'ws', 'as', 'deployment', 'from', 'limit', 'first-admin', 'gateway', 'signer-file']);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--') {
@@ -75,7 +82,7 @@ function parseArgs(argv) {
         const v = inline ?? argv[++i];
         if (v === undefined) throw new UsageError(`--${k} needs a value`);
         opts[k] = v;
-      } else if (k === 'json' || k === 'help') {
+      } else if (k === 'json' || k === 'help' || k === 'yes') {
         opts[k] = true;
       } else {
         throw new UsageError(`unknown option --${k}`);
@@ -88,6 +95,50 @@ function parseArgs(argv) {
 }
 
 class UsageError extends Error {}
+
+/**
+ * The signer's secret URI: --signer-file, else $MEDREC_SIGNER, else --as,
+ * which takes only development accounts (//Name: their keys are public).
+ */
+function signerUri(opts) {
+  if (opts['signer-file']) {
+    const line = readFileSync(resolve(opts['signer-file']), 'utf8').split('\n')[0].trim();
+    if (!line) throw new UsageError(`${opts['signer-file']}: empty (put the secret URI on its first line)`);
+    return line;
+  }
+  if (process.env.MEDREC_SIGNER) return process.env.MEDREC_SIGNER.trim();
+  const uri = opts.as ?? '//Alice';
+  if (!/^\/\/[A-Za-z0-9]+$/.test(uri)) {
+    throw new UsageError('--as takes a development account (//Alice ... //Ferdie); put a real secret in $MEDREC_SIGNER or a file named by --signer-file, never on the command line');
+  }
+  return uri;
+}
+
+/** The preview of a transaction, in plain words (stdout). */
+function printPreview(p, whoLabel) {
+  console.log(`preview: ${p.label} signed by ${whoLabel}`);
+  if (!p.ok) {
+    const { name, text } = explainError(p.error);
+    console.log(`  dry run: refused: ${name}. ${text}`);
+    return;
+  }
+  console.log(`  dry run: would succeed, returning ${JSON.stringify(p.value)}`);
+  console.log(`  gas: ref_time ${p.gasRequired.refTime}, proof_size ${p.gasRequired.proofSize}`);
+  const sd = BigInt(p.storageDeposit ?? 0);
+  console.log(`  storage deposit: ${sd < 0n ? `refund ${-sd}` : `${sd}`} plancks; estimated fee: ${p.fee} plancks`);
+}
+
+/** Asks on the terminal; false without one. */
+async function confirm(question) {
+  if (!process.stdin.isTTY) return false;
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
+}
 
 function parseValue(s) {
   try {
@@ -141,7 +192,7 @@ async function cmdDeploy(opts) {
   const { api, ws } = await open(opts);
   try {
     await devAccounts();
-    const owner = signer(opts.as ?? '//Alice');
+    const owner = signer(signerUri(opts));
     console.log(`deploying to ${ws} as ${owner.address}`);
     const d = await deploy(api, owner, {
       firstAdmin: opts['first-admin'] ?? '//Bob',
@@ -216,11 +267,19 @@ async function cmdCall(opts, positional, { send }) {
   await withMedrec(opts, async (medrec) => {
     const accounts = await devAccounts();
     const { pretty } = namer(castNames(accounts));
-    const who = signer(opts.as ?? '//Alice');
+    const who = signer(signerUri(opts));
     const args = encodeArgs(medrec, contract, message, raw);
     const label = `${contractInfo(contract).crate}.${message}`;
     if (send) {
-      const r = await medrec.tx(contract, message, who, ...args);
+      const prepared = await medrec.preview({ contract, message, signer: who, args });
+      if (!opts.json) printPreview(prepared, pretty(who.address));
+      if (!prepared.ok) throw prepared.error;
+      if (!opts.yes && !(await confirm('Sign and send? [y/N] '))) {
+        console.error(`not sent: ${label} was previewed only (answer y at the prompt, or pass --yes)`);
+        process.exitCode = 3;
+        return;
+      }
+      const r = await medrec.sendPrepared(prepared, who);
       if (opts.json) {
         console.log(JSON.stringify(r, null, 2));
       } else {

@@ -295,18 +295,37 @@ describe(`on a substrate-contracts-node at ${WS}`, { concurrency: 1 }, () => {
     for (const k of ['network', 'ws', 'codeHashes', 'deployedAt', 'deployer']) assert.ok(dep[k], k);
     assert.equal(dep.deployer, acc.alice.address);
 
+    // Without --yes and without a terminal: the preview, and nothing sent
     r = await runCli(['call', 'pc', 'register_patient', '--as', '//Ferdie', '--deployment', file]);
+    assert.equal(r.status, 3, r.stderr);
+    assert.match(r.stdout, /^preview: patient-consent\.register_patient signed by /m);
+    assert.match(r.stdout, /dry run: would succeed, returning null/);
+    assert.match(r.stdout, /gas: ref_time \d+, proof_size \d+/);
+    assert.match(r.stdout, /storage deposit: \d+ plancks; estimated fee: \d+ plancks/);
+    assert.equal(r.stderr.trim(), 'not sent: patient-consent.register_patient was previewed only (answer y at the prompt, or pass --yes)');
+    let q = await runCli(['query', 'pc', 'get_patient', '//Ferdie', '--deployment', file, '--json']);
+    assert.equal(JSON.parse(q.stdout).value, null, 'nothing was written');
+
+    // A secret on the command line is refused, and nothing is sent
+    r = await runCli(['call', 'pc', 'register_patient', '--as', 'bottom drive obey lake curtain smoke basket hold race lonely fit walk//Ferdie', '--yes', '--deployment', file]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /--as takes a development account .* \$MEDREC_SIGNER or a file named by --signer-file/);
+
+    // With --yes, signed by the secret in $MEDREC_SIGNER
+    r = await runCli(['call', 'pc', 'register_patient', '--yes', '--deployment', file], { MEDREC_SIGNER: '//Ferdie' });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /patient-consent\.register_patient -> Ok\(null\)/);
     assert.match(r.stdout, /event patient-consent\.PatientRegistered/);
 
-    r = await runCli(['call', 'pc', 'register_patient', '--as', '//Ferdie', '--deployment', file]);
+    // Refused at the preview: the error in plain words, exit 1, nothing sent
+    r = await runCli(['call', 'pc', 'register_patient', '--as', '//Ferdie', '--yes', '--deployment', file]);
     assert.equal(r.status, 1);
+    assert.match(r.stdout, /dry run: refused: PatientAlreadyRegistered\. \S/);
     assert.equal(r.stderr.trim(), 'error: patient-consent.register_patient: PatientAlreadyRegistered');
 
-    r = await runCli(['query', 'pc', 'get_patient', '//Ferdie', '--deployment', file, '--json']);
-    assert.equal(r.status, 0, r.stderr);
-    assert.equal(JSON.parse(r.stdout).value.consents_granted, 0);
+    q = await runCli(['query', 'pc', 'get_patient', '//Ferdie', '--deployment', file, '--json']);
+    assert.equal(q.status, 0, q.stderr);
+    assert.equal(JSON.parse(q.stdout).value.consents_granted, 0);
 
     r = await runCli(['audit', '//Ferdie', '--deployment', file]);
     assert.equal(r.status, 0, r.stderr);
