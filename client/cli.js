@@ -156,6 +156,11 @@ function readDeployment(file) {
   return { path, ...JSON.parse(readFileSync(path, 'utf8')) };
 }
 
+/** Where a deployment on the chain with `genesisHash` is also kept: beside `file`, in chains/. */
+function perChainPath(file, genesisHash) {
+  return join(dirname(resolve(file)), 'chains', `${genesisHash}.json`);
+}
+
 async function open(opts, deployment) {
   const ws = opts.ws || process.env.MEDREC_WS || deployment?.ws || DEFAULT_WS;
   if (!(await nodeAnswers(ws))) {
@@ -166,12 +171,21 @@ async function open(opts, deployment) {
 }
 
 async function withMedrec(opts, fn) {
-  const deployment = readDeployment(opts.deployment ?? DEFAULT_DEPLOYMENT);
+  const file = opts.deployment ?? DEFAULT_DEPLOYMENT;
+  let deployment = existsSync(resolve(file)) ? readDeployment(file) : null;
   const { api, ws } = await open(opts, deployment);
   try {
     const genesis = api.genesisHash.toHex();
-    if (deployment.genesisHash && deployment.genesisHash !== genesis) {
-      throw new Error(`${deployment.path} was written for chain ${deployment.genesisHash}, but ${ws} is ${genesis}: deploy again`);
+    if (!deployment || (deployment.genesisHash && deployment.genesisHash !== genesis)) {
+      // The deployment kept for this chain, if there is one
+      const perChain = perChainPath(file, genesis);
+      if (!existsSync(perChain)) {
+        throw new Error(deployment
+          ? `${deployment.path} was written for chain ${deployment.genesisHash}, but ${ws} is ${genesis}, and ${perChain} does not exist: deploy again`
+          : `${resolve(file)} not found, nor ${perChain}: deploy first (scripts/deploy.sh or node client/cli.js deploy)`);
+      }
+      if (deployment) console.error(`note: ${deployment.path} is for another chain; using ${perChain}`);
+      deployment = readDeployment(perChain);
     }
     const medrec = new Medrec(api, deployment.addresses);
     const onChain = await medrec.checkDeployed();
@@ -203,11 +217,15 @@ async function cmdDeploy(opts) {
         for (const e of r.events) console.log(`      event ${e.contract}.${e.name} ${JSON.stringify(e.args)}`);
       },
     });
-    const [chain, nodeName, nodeVersion] = await Promise.all([api.rpc.system.chain(), api.rpc.system.name(), api.rpc.system.version()]);
+    const [chain, nodeName, nodeVersion, header] = await Promise.all([
+      api.rpc.system.chain(), api.rpc.system.name(), api.rpc.system.version(), api.rpc.chain.getHeader(),
+    ]);
     const record = {
       network: chain.toString(),
       ws,
       genesisHash: api.genesisHash.toHex(),
+      // the best block when the deployment was written: every instantiation is at or before it
+      block: header.number.toNumber(),
       node: `${nodeName} ${nodeVersion}`,
       codeHashes: d.codeHashes,
       addresses: d.addresses,
@@ -215,8 +233,14 @@ async function cmdDeploy(opts) {
       deployer: d.deployer,
       firstAdmin: d.firstAdmin,
     };
-    mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, `${JSON.stringify(record, null, 2)}\n`);
+    // Also per chain (deployments/chains/<genesis hash>.json), so the CLI
+    // and the web app find the deployment of the chain they are connected to
+    const perChain = perChainPath(out, record.genesisHash);
+    for (const f of [out, perChain]) {
+      mkdirSync(dirname(f), { recursive: true });
+      writeFileSync(f, `${JSON.stringify(record, null, 2)}\n`);
+    }
+    console.log(`wrote ${perChain}`);
     console.log(`wired: patient-consent -> access-control, record-management; record-management -> patient-consent, access-control; first admin ${d.firstAdmin}`);
     console.log(`wrote ${out}`);
     if (opts.json) console.log(JSON.stringify({ ...record, instantiations: d.instantiations }, null, 2));

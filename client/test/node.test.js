@@ -10,7 +10,7 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -292,8 +292,16 @@ describe(`on a substrate-contracts-node at ${WS}`, { concurrency: 1 }, () => {
     assert.equal(r.status, 0, r.stderr);
     const dep = JSON.parse(readFileSync(file, 'utf8'));
     assert.deepEqual(Object.keys(dep.addresses), ['accessControl', 'patientConsent', 'recordManagement']);
-    for (const k of ['network', 'ws', 'codeHashes', 'deployedAt', 'deployer']) assert.ok(dep[k], k);
+    for (const k of ['network', 'ws', 'genesisHash', 'block', 'codeHashes', 'deployedAt', 'deployer']) assert.ok(dep[k], k);
     assert.equal(dep.deployer, acc.alice.address);
+    // Kept per chain too, and found by the chain's genesis hash when the named file is another chain's
+    const perChain = join(dir, 'chains', `${dep.genesisHash}.json`);
+    assert.deepEqual(JSON.parse(readFileSync(perChain, 'utf8')), dep);
+    const other = join(dir, 'other-chain.json');
+    writeFileSync(other, JSON.stringify({ ...dep, genesisHash: `0x${'11'.repeat(32)}`, addresses: {} }));
+    let found = await runCli(['query', 'pc', 'get_patient', '//Ferdie', '--deployment', other, '--json']);
+    assert.equal(found.status, 0, found.stderr);
+    assert.equal(found.stderr.trim(), `note: ${other} is for another chain; using ${perChain}`);
 
     // Without --yes and without a terminal: the preview, and nothing sent
     r = await runCli(['call', 'pc', 'register_patient', '--as', '//Ferdie', '--deployment', file]);
