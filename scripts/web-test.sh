@@ -78,7 +78,9 @@ patient_consent = "$(addr patientConsent)"
 record_management = "$(addr recordManagement)"
 cors_origins = ["http://127.0.0.1:$web_port"]
 TOML
-"$gw_bin" serve --config "$work/gateway.toml" 2>"$work/gateway.stderr" &
+# The gateway reads MEDREC_GATEWAY_<NAME> variables as settings and refuses
+# unknown ones: MEDREC_GATEWAY_BIN (this script's own) must not reach it.
+env -u MEDREC_GATEWAY_BIN "$gw_bin" serve --config "$work/gateway.toml" 2>"$work/gateway.stderr" &
 gw_pid=$!
 for _ in $(seq 1 50); do
     curl -sf "http://127.0.0.1:$gw_port/readyz" >/dev/null && break
