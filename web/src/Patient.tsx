@@ -1,27 +1,37 @@
-// The patient's view: registration, records, consents (grant, revoke) and
-// the audit trail with its hash chain verified in this browser.
+// The patient's view: registration and the break-glass preference, pending
+// access requests, records, consents (grant, revoke), permissions,
+// delegates, emergency windows on the patient, and the audit trail with its
+// hash chain verified in this browser.
 import { useState } from 'react';
 
 import { chainHashes, sameAccount } from '@medrec/core';
 
+import { Delegates, EmergencyPreference, EmergencyWindows, Permissions, Requests } from './Access';
 import type { Account, Session } from './session';
 import { TxFlow, type TxPlan } from './TxFlow';
 import { Addr, Empty, ErrorNote, Field, Loading, Section, useLoad, when } from './ui';
-import { DATA_TYPES, DAY_MS, PURPOSES, label, purposesOf } from './vocab';
+import { DATA_TYPES, DAY_MS, EMERGENCY_PREFERENCES, PURPOSES, label, purposesOf } from './vocab';
 
 type Names = Map<string, string>;
 
 export function PatientView({ session, account, names }: { session: Session; account: Account; names: Names }) {
   const { medrec } = session;
   const me = account.address;
-  const [plan, setPlan] = useState<TxPlan | null>(null);
+  const [plan, setPlanState] = useState<TxPlan | null>(null);
+  // Each new transaction gets a fresh flow, whose heading takes the focus
+  // (and so scrolls into view) wherever on the page it was asked for.
+  const [planNo, setPlanNo] = useState(0);
+  const setPlan = (p: TxPlan | null) => {
+    setPlanState(p);
+    if (p) setPlanNo((n) => n + 1);
+  };
   const [version, setVersion] = useState(0);
   const [running, setRunning] = useState(false);
   const refresh = () => setVersion((v) => v + 1);
   const patient = useLoad(() => medrec.query('patientConsent', 'get_patient', null, me), [me, version]);
 
   const flow = plan && (
-    <TxFlow session={session} account={account} plan={plan} onDone={refresh} onBusy={setRunning} onCancel={() => setPlan(null)} />
+    <TxFlow key={planNo} session={session} account={account} plan={plan} onDone={refresh} onBusy={setRunning} onCancel={() => setPlan(null)} />
   );
 
   if (patient.data === undefined && !patient.error) return <Loading what="your patient registration" />;
@@ -45,11 +55,17 @@ export function PatientView({ session, account, names }: { session: Session; acc
         <>
           <Section title="Patient registration">
             <p>
-              Registered since {when(patient.data.registered_at)}. Break-glass preference: {patient.data.emergency}.
+              Registered since {when(patient.data.registered_at)}. Break-glass preference:{' '}
+              <strong data-testid="emergency-preference">{label(EMERGENCY_PREFERENCES, patient.data.emergency)}</strong>.
             </p>
+            <EmergencyPreference key={patient.data.emergency} me={me} current={patient.data.emergency} onPlan={setPlan} busy={running} />
           </Section>
+          <Requests session={session} me={me} names={names} version={version} onPlan={setPlan} busy={running} />
           <Records session={session} me={me} names={names} version={version} />
           <Consents session={session} me={me} names={names} version={version} onPlan={setPlan} busy={running} />
+          <Permissions session={session} me={me} names={names} version={version} onPlan={setPlan} busy={running} />
+          <Delegates session={session} me={me} names={names} version={version} onPlan={setPlan} busy={running} />
+          <EmergencyWindows session={session} me={me} names={names} version={version} />
           <Audit session={session} me={me} names={names} version={version} />
         </>
       )}
@@ -242,3 +258,4 @@ function Audit({ session, me, names, version }: { session: Session; me: string; 
     </Section>
   );
 }
+
