@@ -7,7 +7,8 @@
 # Starts a --dev node on 127.0.0.1:${WEB_TEST_NODE_PORT:-9966}, deploys the
 # release bundles to it, registers a gateway (keygen, config, serve on
 # ${WEB_TEST_GATEWAY_PORT:-8766}, allowing the app's origin), builds and
-# serves the app on ${WEB_TEST_PORT:-4173}, and runs web/test/ (node --test);
+# serves the app on ${WEB_TEST_PORT:-4173}, and runs web/test/ (node --test, one
+# file at a time: the files share the chain and the dev accounts' nonces);
 # screenshots go to $WEB_SCREENSHOTS (default docs/screenshots/, which this
 # script wrote; scripts/test.sh keeps them in the target dir). Everything it started is stopped at
 # the end. Prints one SKIPPED line and exits 0 when chromium, the node binary
@@ -78,7 +79,9 @@ patient_consent = "$(addr patientConsent)"
 record_management = "$(addr recordManagement)"
 cors_origins = ["http://127.0.0.1:$web_port"]
 TOML
-"$gw_bin" serve --config "$work/gateway.toml" 2>"$work/gateway.stderr" &
+# The gateway reads MEDREC_GATEWAY_<NAME> variables as settings and refuses
+# unknown ones: MEDREC_GATEWAY_BIN (this script's own) must not reach it.
+env -u MEDREC_GATEWAY_BIN "$gw_bin" serve --config "$work/gateway.toml" 2>"$work/gateway.stderr" &
 gw_pid=$!
 for _ in $(seq 1 50); do
     curl -sf "http://127.0.0.1:$gw_port/readyz" >/dev/null && break
@@ -97,5 +100,5 @@ done
 
 say "browser tests: chromium $("$chromium" --version 2>/dev/null | awk '{print $2}'), app http://127.0.0.1:$web_port/"
 (cd web && CHROMIUM="$chromium" WEB_URL="http://127.0.0.1:$web_port/" MEDREC_WS="ws://127.0.0.1:$node_port" \
-    MEDREC_GATEWAY="http://127.0.0.1:$gw_port" MEDREC_DEPLOYMENT="$deployment" node --test test/)
+    MEDREC_GATEWAY="http://127.0.0.1:$gw_port" MEDREC_DEPLOYMENT="$deployment" node --test --test-concurrency=1 test/)
 "$gw_bin" verify-log "$work/gateway.log"

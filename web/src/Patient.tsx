@@ -1,27 +1,39 @@
-// The patient's view: registration, records, consents (grant, revoke) and
-// the audit trail with its hash chain verified in this browser.
-import { useState } from 'react';
+// The patient's view: registration and the break-glass preference, pending
+// access requests, records, consents (grant, revoke), permissions,
+// delegates, emergency windows on the patient, and the audit trail with its
+// hash chain verified in this browser and its accounting of disclosures
+// (a date range, as CSV).
+import { useEffect, useMemo, useState } from 'react';
 
-import { chainHashes, sameAccount } from '@medrec/core';
+import { chainHashes, sameAccount, toPlain } from '@medrec/core';
 
+import { Delegates, EmergencyPreference, EmergencyWindows, Permissions, Requests } from './Access';
+import { disclosuresCsv, inRange, isoDay, type PlainEntry } from './csv';
 import type { Account, Session } from './session';
 import { TxFlow, type TxPlan } from './TxFlow';
 import { Addr, Empty, ErrorNote, Field, Loading, Section, useLoad, when } from './ui';
-import { DATA_TYPES, DAY_MS, PURPOSES, label, purposesOf } from './vocab';
+import { DATA_TYPES, DAY_MS, EMERGENCY_PREFERENCES, PURPOSES, label, purposesOf } from './vocab';
 
 type Names = Map<string, string>;
 
 export function PatientView({ session, account, names }: { session: Session; account: Account; names: Names }) {
   const { medrec } = session;
   const me = account.address;
-  const [plan, setPlan] = useState<TxPlan | null>(null);
+  const [plan, setPlanState] = useState<TxPlan | null>(null);
+  // Each new transaction gets a fresh flow, whose heading takes the focus
+  // (and so scrolls into view) wherever on the page it was asked for.
+  const [planNo, setPlanNo] = useState(0);
+  const setPlan = (p: TxPlan | null) => {
+    setPlanState(p);
+    if (p) setPlanNo((n) => n + 1);
+  };
   const [version, setVersion] = useState(0);
   const [running, setRunning] = useState(false);
   const refresh = () => setVersion((v) => v + 1);
   const patient = useLoad(() => medrec.query('patientConsent', 'get_patient', null, me), [me, version]);
 
   const flow = plan && (
-    <TxFlow session={session} account={account} plan={plan} onDone={refresh} onBusy={setRunning} onCancel={() => setPlan(null)} />
+    <TxFlow key={planNo} session={session} account={account} plan={plan} onDone={refresh} onBusy={setRunning} onCancel={() => setPlan(null)} />
   );
 
   if (patient.data === undefined && !patient.error) return <Loading what="your patient registration" />;
@@ -45,11 +57,17 @@ export function PatientView({ session, account, names }: { session: Session; acc
         <>
           <Section title="Patient registration">
             <p>
-              Registered since {when(patient.data.registered_at)}. Break-glass preference: {patient.data.emergency}.
+              Registered since {when(patient.data.registered_at)}. Break-glass preference:{' '}
+              <strong data-testid="emergency-preference">{label(EMERGENCY_PREFERENCES, patient.data.emergency)}</strong>.
             </p>
+            <EmergencyPreference key={patient.data.emergency} me={me} current={patient.data.emergency} onPlan={setPlan} busy={running} />
           </Section>
+          <Requests session={session} me={me} names={names} version={version} onPlan={setPlan} busy={running} />
           <Records session={session} me={me} names={names} version={version} />
           <Consents session={session} me={me} names={names} version={version} onPlan={setPlan} busy={running} />
+          <Permissions session={session} me={me} names={names} version={version} onPlan={setPlan} busy={running} />
+          <Delegates session={session} me={me} names={names} version={version} onPlan={setPlan} busy={running} />
+          <EmergencyWindows session={session} me={me} names={names} version={version} />
           <Audit session={session} me={me} names={names} version={version} />
         </>
       )}
@@ -201,9 +219,10 @@ async function loadAudit(session: Session, me: string) {
     codecs.push(...page);
   }
   const chain = chainHashes(medrec.addresses.recordManagement, me, codecs);
-  const plain = await medrec.query('recordManagement', 'audit_trail', null, me, 0, 50);
+  // What is shown and exported is what was hashed: the same decoded entries.
+  const plain: PlainEntry[] = codecs.map(toPlain);
   const verified = chain.brokenAt === null && chain.last === head.head && codecs.length === Number(head.len);
-  return { head, chain, plain: plain as any[], verified, count: codecs.length };
+  return { head, chain, plain, verified, count: codecs.length };
 }
 
 function Audit({ session, me, names, version }: { session: Session; me: string; names: Names; version: number }) {
@@ -225,7 +244,7 @@ function Audit({ session, me, names, version }: { session: Session; me: string; 
             <Empty>Nobody has created, read or shared any of your records yet.</Empty>
           ) : (
             <ol className="timeline" aria-label="Audit entries, oldest first">
-              {audit.data.plain.map((e: any, i: number) => (
+              {audit.data.plain.slice(0, 50).map((e: any, i: number) => (
                 <li key={i}>
                   <span className="when">{when(e.at)}</span> <strong>#{i} {e.action}</strong> by <Addr address={e.actor} names={names} />
                   {e.record_id != null && <> · record {e.record_id}</>}
@@ -237,8 +256,56 @@ function Audit({ session, me, names, version }: { session: Session; me: string; 
             </ol>
           )}
           {audit.data.count > 50 && <p className="muted">Showing the first 50 of {audit.data.count} entries; all {audit.data.count} were verified.</p>}
+          <Disclosures me={me} entries={audit.data.plain} verified={audit.data.verified} />
         </>
       )}
     </Section>
+  );
+}
+
+/** The accounting of disclosures: the verified trail's entries within a date range, as CSV. */
+function Disclosures({ me, entries, verified }: { me: string; entries: PlainEntry[]; verified: boolean }) {
+  const today = isoDay(Date.now());
+  const [from, setFrom] = useState(entries.length ? isoDay(Number(entries[0].at)) : today);
+  const [to, setTo] = useState(today);
+  const bad = from && to && from > to;
+  const rows = useMemo(() => (bad ? [] : inRange(entries, from, to)), [entries, from, to, bad]);
+  const url = useMemo(
+    () => (verified && rows.length > 0 ? URL.createObjectURL(new Blob([disclosuresCsv(rows)], { type: 'text/csv' })) : null),
+    [rows, verified],
+  );
+  useEffect(() => () => {
+    if (url) URL.revokeObjectURL(url);
+  }, [url]);
+  return (
+    <form className="grid subform" aria-label="Accounting of disclosures" onSubmit={(e) => e.preventDefault()}>
+      <h3>Accounting of disclosures</h3>
+      <p className="muted">
+        The entries of the verified trail between two dates (both included, in this browser's time zone), as CSV: entry, time (UTC), actor,
+        action, record, purpose. Computed in this browser; nothing is sent anywhere.
+      </p>
+      <div className="row">
+        <Field label="From" id="disclosures-from">
+          <input id="disclosures-from" type="date" value={from} onChange={(e) => setFrom(e.target.value)} />
+        </Field>
+        <Field label="To" id="disclosures-to">
+          <input id="disclosures-to" type="date" value={to} onChange={(e) => setTo(e.target.value)} />
+        </Field>
+      </div>
+      <p role="status" aria-live="polite" data-testid="disclosures-count">
+        {bad
+          ? 'The start date is after the end date.'
+          : !verified
+            ? 'The trail does not verify: nothing to export.'
+            : rows.length === 0
+              ? 'No entries in this range.'
+              : `${rows.length} ${rows.length === 1 ? 'entry' : 'entries'} in this range.`}
+      </p>
+      {url && (
+        <a className="button" href={url} download={`disclosures-${me.slice(0, 8)}-${from || 'start'}-${to || 'now'}.csv`}>
+          Download CSV
+        </a>
+      )}
+    </form>
   );
 }

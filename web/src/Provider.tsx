@@ -33,10 +33,90 @@ export function ProviderView({ session, account, names }: { session: Session; ac
           <p>This account is not a registered provider: the contracts will refuse what it asks (you will see why before signing).</p>
         ))}
       </Section>
+      <RequestAccess session={session} account={account} names={names} />
       <MyPatients session={session} me={me} names={names} />
       <CreateRecord session={session} account={account} names={names} />
       <ReadRecord session={session} account={account} names={names} />
     </>
+  );
+}
+
+/** Asking a patient for consent to a data type for a purpose, and the requests made so far. */
+function RequestAccess({ session, account, names }: { session: Session; account: Account; names: Names }) {
+  const me = account.address;
+  const [version, setVersion] = useState(0);
+  const mine = useLoad(async () => {
+    const out: any[] = [];
+    for (let from = 0; ; from += 50) {
+      const page = await session.medrec.query('patientConsent', 'requests_by', null, me, from, 50);
+      out.push(...page);
+      if (page.length < 50) break;
+    }
+    return out.reverse(); // newest first
+  }, [me, version]);
+  const [patient, setPatient] = useState('');
+  const [dataType, setDataType] = useState('MedicalRecords');
+  const [purpose, setPurpose] = useState('Treatment');
+  const [error, setError] = useState<string | null>(null);
+  const [plan, setPlan] = useState<TxPlan | null>(null);
+
+  const review = (e: React.FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    const who = patient.trim();
+    if (!who) return setError('Name the patient (an address).');
+    setPlan({
+      title: `Ask ${names.get(who) ?? who.slice(0, 8)} for ${label(DATA_TYPES, dataType)} for ${label(PURPOSES, purpose)}`,
+      contract: 'patientConsent',
+      message: 'request_access',
+      args: [who, dataType, purpose],
+    });
+  };
+
+  return (
+    <Section title="Request access">
+      <form onSubmit={review} className="grid" aria-label="Request access">
+        <PatientField id="request-patient" value={patient} onChange={setPatient} names={names} me={me} />
+        <Field label="Data type" id="request-type">
+          <select id="request-type" value={dataType} onChange={(e) => setDataType(e.target.value)}>
+            {DATA_TYPES.map((d) => <option key={d.name} value={d.name}>{d.label}</option>)}
+          </select>
+        </Field>
+        <Field label="Purpose" id="request-purpose">
+          <select id="request-purpose" value={purpose} onChange={(e) => setPurpose(e.target.value)}>
+            {PURPOSES.map((p) => <option key={p.name} value={p.name}>{p.label} ({p.code})</option>)}
+          </select>
+        </Field>
+        <p className="muted">The patient sees the request and decides: approve (with a duration, and permissions on record types) or deny.</p>
+        {error && <ErrorNote>{error}</ErrorNote>}
+        <button type="submit">Review the request</button>
+      </form>
+      {plan && <TxFlow session={session} account={account} plan={plan} onDone={() => setVersion((v) => v + 1)} onCancel={() => setPlan(null)} />}
+      <h3>My access requests</h3>
+      {mine.loading && !mine.data && <Loading what="your access requests" />}
+      {mine.error && <ErrorNote title="Could not read your requests:">{mine.error.message}</ErrorNote>}
+      {mine.data && mine.data.length === 0 && <Empty>You have asked no patient for access yet.</Empty>}
+      {mine.data && mine.data.length > 0 && (
+        <table>
+          <caption className="sr-only">Your access requests, newest first</caption>
+          <thead>
+            <tr><th scope="col">Request</th><th scope="col">Patient</th><th scope="col">Data type</th><th scope="col">Purpose</th><th scope="col">Asked</th><th scope="col">Status</th></tr>
+          </thead>
+          <tbody>
+            {mine.data.map((r: any) => (
+              <tr key={r.id}>
+                <td>#{r.id}</td>
+                <td><Addr address={r.request.patient} names={names} /></td>
+                <td>{label(DATA_TYPES, r.request.data_type)}</td>
+                <td>{label(PURPOSES, r.request.purpose)}</td>
+                <td>{when(r.request.requested_at)}</td>
+                <td>{r.request.status}{r.request.decided_at != null && <span className="muted"> on {when(r.request.decided_at)}</span>}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Section>
   );
 }
 

@@ -28,6 +28,7 @@ export declare function group(n: string | number | bigint): string;
 export declare function dataHash(bytes: Uint8Array): string;
 export declare function sha256(bytes: Uint8Array): Uint8Array;
 export declare function chainHashes(contract: string, patient: string, entries: any[], opts?: { start?: bigint; prev?: Uint8Array }): { hashes: string[]; brokenAt: bigint | null; last: string };
+export declare function toPlain(codec: any): any;
 export declare function explainError(error: any): { name: string; text: string };
 
 /** A keyring pair, or an extension account with its injected signer. */

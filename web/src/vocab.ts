@@ -38,3 +38,45 @@ export const CONFIDENTIALITY = ['Normal', 'Restricted', 'HighlyRestricted'];
 export const label = (list: { name: string; label: string }[], name: string) => list.find((x) => x.name === name)?.label ?? name;
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The data type each record type belongs to (RecordType::data_type in contracts/types). */
+export const RECORD_TYPE_DATA: Record<string, string> = {
+  BasicInfo: 'MedicalRecords', Vitals: 'MedicalRecords', Diagnosis: 'MedicalRecords', Procedures: 'MedicalRecords',
+  Allergies: 'MedicalRecords', Immunizations: 'MedicalRecords', Medications: 'Prescriptions', LabResults: 'LabResults',
+  Imaging: 'Imaging', EmergencyContacts: 'EmergencyInfo', MentalHealth: 'MentalHealth', GeneticData: 'Genetic',
+  Insurance: 'Financial',
+};
+
+const SENSITIVE = ['MentalHealth', 'Genetic', 'Financial'];
+
+/** DataType::covers: the same type, or All for any non-sensitive type. */
+export const covers = (dataType: string, other: string) => dataType === other || (dataType === 'All' && !SENSITIVE.includes(other));
+
+/** The record types an approval may name for a request of `dataType`. */
+export const recordTypesFor = (dataType: string) => RECORD_TYPES.filter((t) => covers(dataType, RECORD_TYPE_DATA[t]));
+
+/** The levels a patient can grant (Emergency comes from break-glass only). */
+export const ACCESS_LEVELS = [
+  { name: 'Read', label: 'Read' },
+  { name: 'Write', label: 'Write (create and update records)' },
+  { name: 'Admin', label: 'Admin (also status, lock, delete)' },
+];
+
+export const EMERGENCY_PREFERENCES = [
+  { name: 'NonSensitive', label: 'Non-sensitive types only (the default)' },
+  { name: 'IncludeSensitive', label: 'Every type, including the sensitive ones' },
+  { name: 'OptOut', label: 'Nothing: opt out of break-glass access' },
+];
+
+export const DELEGATE_KINDS = [
+  { name: 'Guardian', label: 'Guardian' },
+  { name: 'PowerOfAttorney', label: 'Power of attorney' },
+];
+
+export const EMERGENCY_REASONS = [
+  { name: 'LifeThreatening', label: 'Life-threatening' },
+  { name: 'PatientUnconscious', label: 'Patient unconscious' },
+  { name: 'PatientIncapacitated', label: 'Patient incapacitated' },
+  { name: 'MassCasualty', label: 'Mass casualty' },
+  { name: 'Other', label: 'Other' },
+];

@@ -120,7 +120,7 @@ describe('the web app in chromium', { skip: why ?? false, concurrency: 1, timeou
   });
 
   test('refused: a nurse without consent sees why, and no Sign button', async () => {
-    // Write permission for Dr Charlie on Diagnosis (the web app has no permissions view yet: the Node client grants it).
+    // Write permission for Dr Charlie on Diagnosis, set up with the Node client (the permissions view is tested in access.test.js).
     if (!(await c.medrec.query('recordManagement', 'get_permission', null, ferdie.address, charlie.address, 'Diagnosis'))) {
       await c.medrec.grantPermission(ferdie, ferdie.address, charlie.address, 'Diagnosis', 'Write', 30 * 86_400_000);
     }
