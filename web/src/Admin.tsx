@@ -5,7 +5,7 @@
 // other than its holder with an outcome and a salted hash of a note kept
 // off-chain. Every transaction goes through the TxFlow preview, so a caller
 // the contract would refuse sees why before anything is signed.
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 
 import { sameAccount, sha256 } from '@medrec/core';
 
@@ -219,6 +219,8 @@ function ReviewForm({ view, names, busy, onPlan, onCancel }: {
   // The note stays off-chain; the chain keeps a salted hash of it.
   const [salt] = useState(() => crypto.getRandomValues(new Uint8Array(16)));
   const [error, setError] = useState<string | null>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
   const noteHash = hex(sha256(new Uint8Array([...salt, ...new TextEncoder().encode(note)])));
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
@@ -233,7 +235,7 @@ function ReviewForm({ view, names, busy, onPlan, onCancel }: {
   };
   return (
     <form onSubmit={submit} aria-label={`Review window ${view.id}`} className="grid subform">
-      <h3>Review window #{view.id}</h3>
+      <h3 tabIndex={-1} ref={heading}>Review window #{view.id}</h3>
       <fieldset>
         <legend>Outcome</legend>
         {REVIEW_OUTCOMES.map((o) => (
