@@ -28,7 +28,7 @@ interface Props { session: Session; me: string; names: Names; version: number; o
 const who = (names: Names, a: string) => names.get(a) ?? `${a.slice(0, 8)}…`;
 
 /** Every page of a MAX_PAGE (50) list query, up to `cap` items. */
-async function allPages<T>(page: (from: number) => Promise<T[]>, cap = 1000): Promise<T[]> {
+export async function allPages<T>(page: (from: number) => Promise<T[]>, cap = 1000): Promise<T[]> {
   const out: T[] = [];
   for (let from = 0; out.length < cap; from += 50) {
     const p = await page(from);

@@ -1,5 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 
+import { AdminView } from './Admin';
+import { AuditorView } from './Auditor';
 import { Connect } from './Connect';
 import { PatientView } from './Patient';
 import { ProviderView } from './Provider';
@@ -7,7 +9,7 @@ import type { Account, Session, Settings } from './session';
 import { defaultSettings } from './session';
 import { Addr, Loading } from './ui';
 
-type View = 'connect' | 'patient' | 'provider';
+type View = 'connect' | 'patient' | 'provider' | 'admin' | 'auditor';
 
 export function App() {
   const [settings, setSettings] = useState<Settings | null>(null);
@@ -28,6 +30,8 @@ export function App() {
     { key: 'connect', label: 'Connect', needs: false },
     { key: 'patient', label: 'Patient', needs: true },
     { key: 'provider', label: 'Provider', needs: true },
+    { key: 'admin', label: 'Admin', needs: true },
+    { key: 'auditor', label: 'Auditor', needs: true },
   ];
 
   return (
@@ -78,6 +82,8 @@ export function App() {
         )}
         {view === 'patient' && session && account && <PatientView key={account.address} session={session} account={account} names={names} />}
         {view === 'provider' && session && account && <ProviderView key={account.address} session={session} account={account} names={names} />}
+        {view === 'admin' && session && account && <AdminView key={account.address} session={session} account={account} names={names} />}
+        {view === 'auditor' && session && account && <AuditorView key={account.address} session={session} account={account} names={names} />}
       </main>
     </>
   );

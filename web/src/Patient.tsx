@@ -225,11 +225,12 @@ async function loadAudit(session: Session, me: string) {
   return { head, chain, plain, verified, count: codecs.length };
 }
 
-function Audit({ session, me, names, version }: { session: Session; me: string; names: Names; version: number }) {
+/** The audit trail of `me` (the patient), verified in this browser; the auditor's view shows anyone's (`whose`: "the patient's"). */
+export function Audit({ session, me, names, version, whose = 'your' }: { session: Session; me: string; names: Names; version: number; whose?: string }) {
   const audit = useLoad(() => loadAudit(session, me), [me, version]);
   return (
     <Section title="Who did what: audit trail">
-      {audit.loading && !audit.data && <Loading what="your audit trail" />}
+      {audit.loading && !audit.data && <Loading what={`${whose} audit trail`} />}
       {audit.error && <ErrorNote>{audit.error.message}</ErrorNote>}
       {audit.data && (
         <>
@@ -241,7 +242,7 @@ function Audit({ session, me, names, version }: { session: Session; me: string; 
                 : `The hash chain does NOT verify${audit.data.chain.brokenAt !== null ? ` (broken at entry ${audit.data.chain.brokenAt})` : ''}: recomputed ${audit.data.chain.last.slice(0, 14)}…, the chain's head is ${audit.data.head.head.slice(0, 14)}….`}
           </p>
           {audit.data.count === 0 ? (
-            <Empty>Nobody has created, read or shared any of your records yet.</Empty>
+            <Empty>Nobody has created, read or shared any of {whose} records yet.</Empty>
           ) : (
             <ol className="timeline" aria-label="Audit entries, oldest first">
               {audit.data.plain.slice(0, 50).map((e: any, i: number) => (

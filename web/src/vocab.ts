@@ -80,3 +80,19 @@ export const EMERGENCY_REASONS = [
   { name: 'MassCasualty', label: 'Mass casualty' },
   { name: 'Other', label: 'Other' },
 ];
+
+export const ROLES = [
+  { name: 'Admin', label: 'Admin' },
+  { name: 'Doctor', label: 'Doctor' },
+  { name: 'Nurse', label: 'Nurse' },
+  { name: 'Technician', label: 'Technician' },
+  { name: 'Researcher', label: 'Researcher' },
+  { name: 'Emergency', label: 'Emergency clinician' },
+  { name: 'Payer', label: 'Payer' },
+];
+
+export const REVIEW_OUTCOMES = [
+  { name: 'Justified', label: 'Justified' },
+  { name: 'Unjustified', label: 'Not justified' },
+  { name: 'Inconclusive', label: 'Inconclusive' },
+];
