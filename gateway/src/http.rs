@@ -11,7 +11,7 @@
 //! | `PUT /v1/objects/{sha256}` | yes | upload a ciphertext |
 //! | `POST /v1/keys` | yes | deposit a sealed data key: `{"data_hash", "sealed_key"}` |
 //! | `POST /v1/release` | yes | `{"patient", "record_id", "audit_index", "wrap_to"}` |
-//! | `POST /v1/records/{patient}/{record_id}/bind` | yes | bind the deposited key to the created record |
+//! | `POST /v1/records/{patient}/{record_id}/bind` (patient: hex or SS58) | yes | bind the deposited key to the created record |
 //! | `GET /v1/records/{patient}/{record_id}/ciphertext?audit_index=N` | yes | the ciphertext |
 
 use crate::auth::{self, Nonces};
@@ -403,7 +403,7 @@ async fn bind(
         };
         let caller = Some(s.caller);
         let (Some(patient), Ok(record_id)) =
-            (crate::parse_hex32(&patient), record_id.parse::<u64>())
+            (crate::parse_account(&patient), record_id.parse::<u64>())
         else {
             return (caller, Err(Refusal::Malformed));
         };
@@ -441,7 +441,7 @@ async fn fetch(
         };
         let caller = Some(s.caller);
         let (Some(patient), Ok(record_id), Ok(q)) = (
-            crate::parse_hex32(&patient),
+            crate::parse_account(&patient),
             record_id.parse::<u64>(),
             serde_urlencoded::from_str::<FetchQuery>(&query),
         ) else {

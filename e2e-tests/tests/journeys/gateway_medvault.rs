@@ -95,14 +95,17 @@ fn medvault_seals_deposits_and_reads_back_through_one_gateway() -> E2EResult<()>
     assert!(!store.deposit(&charlie, &sealed, &gateways, 1)?[0].uploaded_new);
 
     let id = create(&h, &sealed)?;
-    let bound = gateway::bind(&gateways, &charlie, &ferdie_hex(), id)?;
+    // The patient named by its SS58 address, as polkadot.js prints it
+    let ferdie_ss58 = ink_e2e::ferdie().public_key().to_account_id().to_string();
+    assert!(ferdie_ss58.starts_with('5'), "{ferdie_ss58}");
+    let bound = gateway::bind(&gateways, &charlie, &ferdie_ss58, id)?;
     assert_eq!(bound[0]["key_id"], sealed.key_id.as_str());
 
     // read: a fresh store on the reader's side, the recorded read's index
     let reader = Store::open(dir.path().join("reader-store"))?;
     let index = recorded_read(&h, &cast::charlie(), id, Purpose::Treatment)?;
     let proof = ReadProof {
-        patient: ferdie_hex(),
+        patient: ferdie_ss58.clone(),
         record_id: id,
         audit_index: index,
     };
