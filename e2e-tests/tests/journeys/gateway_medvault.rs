@@ -5,11 +5,10 @@
 //! the sandbox chain. One gateway holding the key, and three holding 2-of-3
 //! shares with one stopped.
 
-use crate::gateway_release::{recorded_read, PLAINTEXT};
-use crate::{consent_and_permit, staffed};
+use crate::gateway_release::{charlie_writes_diagnoses, recorded_read, PLAINTEXT};
 use e2e_tests::gateway::{Harness, SandboxChain};
 use e2e_tests::{cast, E2EResult};
-use medrec_types::{AccessLevel, DataType, Purpose, RecordType};
+use medrec_types::{Purpose, RecordType};
 use medvault::gateway::{self, Gateway, ReadProof, Signer};
 use medvault::{Sealed, Store, VaultError};
 use record_management::Confidentiality;
@@ -69,14 +68,7 @@ fn refused_code(r: Result<impl std::fmt::Debug, VaultError>) -> String {
 
 #[test]
 fn medvault_seals_deposits_and_reads_back_through_one_gateway() -> E2EResult<()> {
-    let mut s = staffed()?;
-    consent_and_permit(
-        &mut s,
-        &cast::charlie(),
-        DataType::MedicalRecords,
-        RecordType::Diagnosis,
-        AccessLevel::Write,
-    )?;
+    let s = charlie_writes_diagnoses()?;
     let h = Harness::start(s, Harness::settings())?;
     let (charlie, dave) = signers()?;
     let dir = tempfile::tempdir()?;
@@ -172,14 +164,7 @@ fn medvault_seals_deposits_and_reads_back_through_one_gateway() -> E2EResult<()>
 
 #[test]
 fn medvault_splits_the_key_two_of_three_and_reads_with_one_gateway_down() -> E2EResult<()> {
-    let mut s = staffed()?;
-    consent_and_permit(
-        &mut s,
-        &cast::charlie(),
-        DataType::MedicalRecords,
-        RecordType::Diagnosis,
-        AccessLevel::Write,
-    )?;
+    let s = charlie_writes_diagnoses()?;
     let chain = SandboxChain::new(s);
     let t = Duration::from_secs(5);
     let a = Harness::start_on(chain.another_view(), Harness::settings(), t)?;

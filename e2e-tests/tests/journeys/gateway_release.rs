@@ -181,6 +181,21 @@ fn journey_with(level: AccessLevel) -> E2EResult<(Harness, Sealed, u64)> {
     journey_on(staffed()?, level)
 }
 
+/// The staffed chain where Ferdie has consented to Dr Charlie (medical
+/// records, treatment) and given him Write on Diagnosis: the set-up of
+/// every gateway journey that stores a record.
+pub fn charlie_writes_diagnoses() -> E2EResult<Session> {
+    let mut s = staffed()?;
+    consent_and_permit(
+        &mut s,
+        &cast::charlie(),
+        DataType::MedicalRecords,
+        RecordType::Diagnosis,
+        AccessLevel::Write,
+    )?;
+    Ok(s)
+}
+
 fn journey_on(mut s: Session, level: AccessLevel) -> E2EResult<(Harness, Sealed, u64)> {
     consent_and_permit(
         &mut s,
@@ -594,14 +609,7 @@ fn a_deleted_record_s_key_is_destroyed_and_never_released() -> E2EResult<()> {
 
 #[test]
 fn uploads_and_deposits_are_checked() -> E2EResult<()> {
-    let mut s = staffed()?;
-    consent_and_permit(
-        &mut s,
-        &cast::charlie(),
-        DataType::MedicalRecords,
-        RecordType::Diagnosis,
-        AccessLevel::Write,
-    )?;
+    let s = charlie_writes_diagnoses()?;
     let h = Harness::start(
         s,
         Settings {

@@ -4,27 +4,19 @@
 //! up at one is used up at both.
 
 use crate::gateway_release::{
-    create_on_chain, fetch_request, gateway_key, open, recorded_read, release_request, seal,
-    upload, PLAINTEXT,
+    charlie_writes_diagnoses, create_on_chain, fetch_request, gateway_key, open, recorded_read,
+    release_request, seal, upload, PLAINTEXT,
 };
-use crate::{consent_and_permit, staffed};
 use e2e_tests::gateway::{sign, Harness, SandboxChain};
 use e2e_tests::{cast, E2EResult};
-use medrec_types::{AccessLevel, DataType, Purpose, RecordType};
+use medrec_types::Purpose;
 use serde_json::json;
 
 #[test]
 #[ignore = "needs an S3-compatible server (scripts/s3.sh start; scripts/test.sh runs it)"]
 fn two_gateways_on_one_s3_store_act_as_one() -> E2EResult<()> {
     std::env::var("MEDREC_S3_ENDPOINT").map_err(|_| "MEDREC_S3_ENDPOINT is not set")?;
-    let mut s = staffed()?;
-    consent_and_permit(
-        &mut s,
-        &cast::charlie(),
-        DataType::MedicalRecords,
-        RecordType::Diagnosis,
-        AccessLevel::Write,
-    )?;
+    let s = charlie_writes_diagnoses()?;
     let chain = SandboxChain::new(s);
     let url = format!("s3://medrec/journey-{}", medrec_gateway::now_ms());
     let master = *medvault_core::generate_data_key();

@@ -5,27 +5,20 @@
 //! block a read; with two unavailable the key cannot be had.
 
 use crate::gateway_release::{
-    create_on_chain, fetch_request, gateway_key, open, recorded_read, release_request, seal,
-    store_files, upload, PLAINTEXT,
+    charlie_writes_diagnoses, create_on_chain, fetch_request, gateway_key, open, recorded_read,
+    release_request, seal, store_files, upload, PLAINTEXT,
 };
-use crate::{consent_and_permit, staffed};
+use crate::staffed;
 use e2e_tests::gateway::{sign, Harness, SandboxChain};
 use e2e_tests::{cast, E2EResult};
-use medrec_types::{AccessLevel, DataType, Purpose, RecordType};
+use medrec_types::Purpose;
 use medvault_core::split::{combine_key, split_key};
 use serde_json::json;
 use std::time::Duration;
 
 #[test]
 fn two_of_three_gateways_open_a_record_and_no_one_gateway_can() -> E2EResult<()> {
-    let mut s = staffed()?;
-    consent_and_permit(
-        &mut s,
-        &cast::charlie(),
-        DataType::MedicalRecords,
-        RecordType::Diagnosis,
-        AccessLevel::Write,
-    )?;
+    let s = charlie_writes_diagnoses()?;
     let chain = SandboxChain::new(s);
     // Another chain with the same cast, where this record does not exist
     let other = SandboxChain::new(staffed()?);
