@@ -15,10 +15,9 @@ import { after, before, describe, test } from 'node:test';
 
 import { signer, submit } from '../../client/lib/medrec.js';
 
-import { CREDENTIALS, SHOTS, WEB_URL, chain, missing, openBrowser, screenshot } from './setup.js';
+import { CREDENTIALS, LONG, SHOTS, asAccount, chain, connectWallet, missing, openBrowser, screenshot } from './setup.js';
 
 const why = missing();
-const LONG = 120_000;
 
 describe('access requests, permissions and disclosures in chromium', { skip: why ?? false, concurrency: 1, timeout: 15 * 60_000 }, () => {
   let c;
@@ -47,12 +46,7 @@ describe('access requests, permissions and disclosures in chromium', { skip: why
       { name: 'Nurse Dave (wallet)', pair: dave },
     ]);
     page = b.page;
-    await page.goto(WEB_URL);
-    await page.getByRole('heading', { name: 'Connect to a chain' }).waitFor();
-    await page.locator('form').getByRole('button', { name: 'Connect' }).click();
-    await page.getByRole('heading', { name: 'Choose an account' }).waitFor({ timeout: LONG });
-    await page.getByRole('button', { name: 'Use a browser wallet' }).click();
-    await page.getByText(/3 account\(s\) from polkadot-js/).waitFor();
+    await connectWallet(page, 3);
   });
 
   after(async () => {
@@ -60,11 +54,6 @@ describe('access requests, permissions and disclosures in chromium', { skip: why
     await c?.api.disconnect();
   });
 
-  async function asAccount(name, view) {
-    await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Connect', exact: true }).click();
-    await page.getByRole('radio', { name: new RegExp(name) }).check();
-    await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: view }).click();
-  }
 
   /** Waits for the dry run of the transaction region matching `title` to pass; returns the region. */
   async function previewed(title) {
@@ -84,7 +73,7 @@ describe('access requests, permissions and disclosures in chromium', { skip: why
   }
 
   test('provider: requests access with a purpose; the chain holds the pending request', async () => {
-    await asAccount('Dr Charlie \\(wallet\\)', 'Provider');
+    await asAccount(page, 'Dr Charlie \\(wallet\\)', 'Provider');
     const form = page.getByRole('form', { name: 'Request access' });
     await form.getByLabel('Patient (address)').fill(eve.address);
     await form.getByLabel('Data type').selectOption('MedicalRecords');
@@ -106,7 +95,7 @@ describe('access requests, permissions and disclosures in chromium', { skip: why
   });
 
   test('refused: a nurse asking for imaging sees why in plain words, no Sign button, and the chain is unchanged', async () => {
-    await asAccount('Nurse Dave \\(wallet\\)', 'Provider');
+    await asAccount(page, 'Nurse Dave \\(wallet\\)', 'Provider');
     const countBefore = await pc('request_count');
     const mineBefore = await pc('provider_request_count', dave.address);
     const signedBefore = b.signed.length;
@@ -127,7 +116,7 @@ describe('access requests, permissions and disclosures in chromium', { skip: why
 
   test('patient: approves the request with Write on Diagnosis in one transaction; the chain holds the consent and the permission', async () => {
     assert.ok(requestId, 'the request test ran');
-    await asAccount('Eve \\(wallet\\)', 'Patient');
+    await asAccount(page, 'Eve \\(wallet\\)', 'Patient');
     const pending = page.getByRole('region', { name: 'Access requests awaiting your decision' });
     await pending.getByRole('button', { name: new RegExp(`^Approve request ${requestId} from (Dr )?Charlie`) }).click();
     const form = page.getByRole('form', { name: `Approve request ${requestId}` });
@@ -166,7 +155,7 @@ describe('access requests, permissions and disclosures in chromium', { skip: why
     // Nurse Dave asks for lab results (with the Node client; the browser request was tested above).
     const asked = await c.medrec.requestAccess(dave, eve.address, 'LabResults', 'Treatment');
     const id = String(asked.value);
-    await asAccount('Eve \\(wallet\\)', 'Patient');
+    await asAccount(page, 'Eve \\(wallet\\)', 'Patient');
     const pending = page.getByRole('region', { name: 'Access requests awaiting your decision' });
     await pending.getByRole('button', { name: new RegExp(`^Deny request ${id} from (Nurse )?Dave`) }).click();
     const tx = await previewed(new RegExp(`^Transaction: Deny request #${id}`));
@@ -276,7 +265,7 @@ describe('access requests, permissions and disclosures in chromium', { skip: why
     assert.equal(w.window.review.outcome, 'Justified');
 
     // The page reads them when the view opens.
-    await asAccount('Eve \\(wallet\\)', 'Patient');
+    await asAccount(page, 'Eve \\(wallet\\)', 'Patient');
     const region = page.getByRole('region', { name: 'Emergency windows on me' });
     const row = region.getByRole('row').filter({ hasText: `#${w.id}` });
     await row.waitFor({ timeout: LONG });

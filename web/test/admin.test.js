@@ -14,10 +14,9 @@ import { after, before, describe, test } from 'node:test';
 
 import { signer, submit } from '../../client/lib/medrec.js';
 
-import { CREDENTIALS, WEB_URL, chain, missing, openBrowser, screenshot } from './setup.js';
+import { CREDENTIALS, LONG, asAccount, chain, connectWallet, missing, openBrowser, screenshot } from './setup.js';
 
 const why = missing();
-const LONG = 120_000;
 const DAY = 86_400_000;
 
 describe('admin and auditor views in chromium', { skip: why ?? false, concurrency: 1, timeout: 15 * 60_000 }, () => {
@@ -44,12 +43,7 @@ describe('admin and auditor views in chromium', { skip: why ?? false, concurrenc
       { name: 'Dave (wallet)', pair: dave },
     ]);
     page = b.page;
-    await page.goto(WEB_URL);
-    await page.getByRole('heading', { name: 'Connect to a chain' }).waitFor();
-    await page.locator('form').getByRole('button', { name: 'Connect' }).click();
-    await page.getByRole('heading', { name: 'Choose an account' }).waitFor({ timeout: LONG });
-    await page.getByRole('button', { name: 'Use a browser wallet' }).click();
-    await page.getByText(/4 account\(s\) from polkadot-js/).waitFor();
+    await connectWallet(page, 4);
   });
 
   after(async () => {
@@ -57,11 +51,6 @@ describe('admin and auditor views in chromium', { skip: why ?? false, concurrenc
     await c?.api.disconnect();
   });
 
-  async function asAccount(name, view) {
-    await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Connect', exact: true }).click();
-    await page.getByRole('radio', { name: new RegExp(name) }).check();
-    await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: view, exact: true }).click();
-  }
 
   async function previewed(title) {
     const tx = page.getByRole('region', { name: title }).last();
@@ -81,7 +70,7 @@ describe('admin and auditor views in chromium', { skip: why ?? false, concurrenc
   const row = (address) => page.getByRole('region', { name: 'Providers' }).locator(`tr[data-account="${address}"]`);
 
   test('owner registers a provider; an admin verifies, deactivates and reactivates it; the chain follows', async () => {
-    await asAccount('Alice \\(wallet\\)', 'Admin');
+    await asAccount(page, 'Alice \\(wallet\\)', 'Admin');
     await page.getByTestId('admin-standing').getByText('the owner', { exact: true }).waitFor({ timeout: LONG });
     const form = page.getByRole('form', { name: 'Register a provider' });
     await form.getByLabel('Provider (address)').fill(fresh.address);
@@ -97,7 +86,7 @@ describe('admin and auditor views in chromium', { skip: why ?? false, concurrenc
     assert.equal(p.credentials_hash, CREDENTIALS);
     await row(fresh.address).getByRole('cell', { name: 'no', exact: true }).waitFor({ timeout: LONG });
 
-    await asAccount('Bob \\(wallet\\)', 'Admin');
+    await asAccount(page, 'Bob \\(wallet\\)', 'Admin');
     await page.getByTestId('admin-standing').getByText('a verified, active admin').waitFor({ timeout: LONG });
     await row(fresh.address).getByRole('button', { name: /^Verify / }).click();
     events = await signAndWait(await previewed(/^Transaction: Verify /));
@@ -122,7 +111,7 @@ describe('admin and auditor views in chromium', { skip: why ?? false, concurrenc
   test('refused: a doctor who is not an admin tries to verify; plain words, no Sign button, the chain unchanged', async () => {
     await c.medrec.registerProvider(alice, other.address, 'Nurse', CREDENTIALS);
     const signedBefore = b.signed.length;
-    await asAccount('Dr Charlie \\(wallet\\)', 'Admin');
+    await asAccount(page, 'Dr Charlie \\(wallet\\)', 'Admin');
     await page.getByTestId('admin-standing').getByText('neither the owner nor an admin').waitFor({ timeout: LONG });
     await row(other.address).getByRole('button', { name: /^Verify / }).click();
     const tx = page.getByRole('region', { name: /^Transaction: Verify / });
@@ -150,7 +139,7 @@ describe('admin and auditor views in chromium', { skip: why ?? false, concurrenc
     await c.medrec.endEmergencyAccess(medic, patient.address);
     assert.ok((await c.medrec.unreviewedWindows(0, 50)).some((v) => String(v.id) === id) || Number(await c.medrec.query('accessControl', 'unreviewed_count', null)) > 50);
 
-    await asAccount('Bob \\(wallet\\)', 'Admin');
+    await asAccount(page, 'Bob \\(wallet\\)', 'Admin');
     const queue = page.getByRole('region', { name: 'Break-glass review queue' });
     const qrow = queue.getByRole('row').filter({ hasText: `#${id}` });
     await qrow.waitFor({ timeout: LONG });
@@ -185,7 +174,7 @@ describe('admin and auditor views in chromium', { skip: why ?? false, concurrenc
     const head = await c.medrec.auditHead(eve.address);
     const signedBefore = b.signed.length;
 
-    await asAccount('Dave \\(wallet\\)', 'Auditor');
+    await asAccount(page, 'Dave \\(wallet\\)', 'Auditor');
     const form = page.getByRole('form', { name: 'Choose a patient' });
     await form.getByLabel('Patient (address)').fill('not an address');
     await form.getByRole('button', { name: 'Verify the trail' }).click();

@@ -10,11 +10,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { CREDENTIALS, GATEWAY, REPO, WEB_URL, chain, missing, openBrowser, screenshot } from './setup.js';
+import { CREDENTIALS, GATEWAY, LONG, REPO, WEB_URL, asAccount, chain, missing, openBrowser, screenshot } from './setup.js';
 
 const why = missing();
 const FIXTURE = join(REPO, 'e2e-tests', 'fixtures', 'discharge-summary.txt');
-const LONG = 120_000;
 
 describe('the web app in chromium', { skip: why ?? false, concurrency: 1, timeout: 15 * 60_000 }, () => {
   let c;
@@ -55,11 +54,6 @@ describe('the web app in chromium', { skip: why ?? false, concurrency: 1, timeou
     return tx.getByRole('list', { name: 'Contract events' }).innerText().catch(() => '');
   }
 
-  async function asAccount(name, view) {
-    await page.getByRole('button', { name: 'Connect', exact: true }).click();
-    await page.getByRole('radio', { name: new RegExp(name) }).check();
-    await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: view }).click();
-  }
 
   test('connect: endpoint, deployment, wallet and development accounts', async () => {
     await page.goto(WEB_URL);
@@ -124,7 +118,7 @@ describe('the web app in chromium', { skip: why ?? false, concurrency: 1, timeou
     if (!(await c.medrec.query('recordManagement', 'get_permission', null, ferdie.address, charlie.address, 'Diagnosis'))) {
       await c.medrec.grantPermission(ferdie, ferdie.address, charlie.address, 'Diagnosis', 'Write', 30 * 86_400_000);
     }
-    await asAccount('Nurse Dave \\(wallet\\)', 'Provider');
+    await asAccount(page, 'Nurse Dave \\(wallet\\)', 'Provider');
     const form = page.getByRole('form', { name: 'Create a record' });
     await form.getByLabel('Patient (address)').fill(ferdie.address);
     await form.getByLabel('Record type').selectOption('Diagnosis');
@@ -142,7 +136,7 @@ describe('the web app in chromium', { skip: why ?? false, concurrency: 1, timeou
   });
 
   test('provider: creates a record (encrypted in the browser, stored at the gateway) and reads it back', { skip: GATEWAY ? false : 'no gateway (MEDREC_GATEWAY)' }, async () => {
-    await asAccount('Dr Charlie \\(wallet\\)', 'Provider');
+    await asAccount(page, 'Dr Charlie \\(wallet\\)', 'Provider');
     const create = page.getByRole('form', { name: 'Create a record' });
     await create.getByLabel('Patient (address)').fill(ferdie.address);
     await create.getByLabel('Record type').selectOption('Diagnosis');
@@ -186,7 +180,7 @@ describe('the web app in chromium', { skip: why ?? false, concurrency: 1, timeou
   });
 
   test('patient: the audit trail, verified in the browser, ends at the chain\'s head; revoking shows on the chain', async () => {
-    await asAccount('Ferdie \\(wallet\\)', 'Patient');
+    await asAccount(page, 'Ferdie \\(wallet\\)', 'Patient');
     const verdict = page.getByTestId('audit-verdict');
     await verdict.waitFor({ timeout: LONG });
     const chainView = await c.medrec.verifyAuditChain(ferdie.address);

@@ -20,6 +20,8 @@ export const WS = process.env.MEDREC_WS || 'ws://127.0.0.1:9944';
 export const GATEWAY = process.env.MEDREC_GATEWAY || '';
 export const DEPLOYMENT = process.env.MEDREC_DEPLOYMENT || join(REPO, 'deployments', 'local.json');
 export const CREDENTIALS = `0x${'c0'.repeat(32)}`; // a salted hash of off-chain credentials
+/** How long a step that waits on the chain (a block, finality) may take. */
+export const LONG = 120_000;
 export const SHOTS = process.env.WEB_SCREENSHOTS || join(REPO, 'docs', 'screenshots');
 
 /** <Bytes>-wraps raw data unless it is wrapped already (what @polkadot/util's u8aWrapBytes does). */
@@ -111,4 +113,25 @@ export async function openBrowser(api, walletAccounts) {
 export async function screenshot(page, name) {
   mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/**
+ * Opens the app, connects with its defaults and picks the browser wallet;
+ * returns once the wallet's `count` accounts are listed.
+ */
+export async function connectWallet(page, count) {
+  await page.goto(WEB_URL);
+  await page.getByRole('heading', { name: 'Connect to a chain' }).waitFor();
+  await page.locator('form').getByRole('button', { name: 'Connect' }).click();
+  await page.getByRole('heading', { name: 'Choose an account' }).waitFor({ timeout: LONG });
+  await page.getByRole('button', { name: 'Use a browser wallet' }).click();
+  await page.getByText(new RegExp(`${count} account\\(s\\) from polkadot-js`)).waitFor();
+}
+
+/** Switches to the account whose label matches `name`, then to `view`. */
+export async function asAccount(page, name, view) {
+  const nav = page.getByRole('navigation', { name: 'Views' });
+  await nav.getByRole('button', { name: 'Connect', exact: true }).click();
+  await page.getByRole('radio', { name: new RegExp(name) }).check();
+  await nav.getByRole('button', { name: view, exact: true }).click();
 }
