@@ -8,7 +8,7 @@ import { sameAccount } from '@medrec/core';
 
 import type { Session } from './session';
 import type { TxPlan } from './TxFlow';
-import { Addr, Empty, ErrorNote, Field, Loading, Section, useLoad, when } from './ui';
+import { Addr, Empty, ErrorNote, Field, Loading, Section, type Names, useLoad, when, who } from './ui';
 import {
   ACCESS_LEVELS,
   DATA_TYPES,
@@ -22,10 +22,8 @@ import {
   recordTypesFor,
 } from './vocab';
 
-type Names = Map<string, string>;
 interface Props { session: Session; me: string; names: Names; version: number; onPlan: (p: TxPlan) => void; busy: boolean }
 
-const who = (names: Names, a: string) => names.get(a) ?? `${a.slice(0, 8)}…`;
 
 /** Every page of a MAX_PAGE (50) list query, up to `cap` items. */
 export async function allPages<T>(page: (from: number) => Promise<T[]>, cap = 1000): Promise<T[]> {

@@ -12,12 +12,10 @@ import { sameAccount, sha256 } from '@medrec/core';
 import { AccountInput, allPages } from './Access';
 import type { Account, Session } from './session';
 import { TxFlow, type TxPlan } from './TxFlow';
-import { Addr, Empty, ErrorNote, Field, Loading, Section, useLoad, when } from './ui';
+import { Addr, Empty, ErrorNote, Field, Loading, Section, type Names, useLoad, when, who } from './ui';
 import { EMERGENCY_REASONS, REVIEW_OUTCOMES, ROLES, label } from './vocab';
 
-type Names = Map<string, string>;
 
-const who = (names: Names, a: string) => names.get(a) ?? `${a.slice(0, 8)}…`;
 const hex = (b: Uint8Array) => `0x${[...b].map((x) => x.toString(16).padStart(2, '0')).join('')}`;
 const HASH32 = /^0x[0-9a-fA-F]{64}$/;
 

@@ -11,10 +11,9 @@ import { Delegates, EmergencyPreference, EmergencyWindows, Permissions, Requests
 import { disclosuresCsv, inRange, isoDay, type PlainEntry } from './csv';
 import type { Account, Session } from './session';
 import { TxFlow, type TxPlan } from './TxFlow';
-import { Addr, Empty, ErrorNote, Field, Loading, Section, useLoad, when } from './ui';
+import { Addr, Empty, ErrorNote, Field, Loading, Section, type Names, useLoad, when } from './ui';
 import { DATA_TYPES, DAY_MS, EMERGENCY_PREFERENCES, PURPOSES, label, purposesOf } from './vocab';
 
-type Names = Map<string, string>;
 
 export function PatientView({ session, account, names }: { session: Session; account: Account; names: Names }) {
   const { medrec } = session;

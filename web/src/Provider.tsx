@@ -10,11 +10,10 @@ import type { TxResult } from '@medrec/core';
 
 import type { Account, Session } from './session';
 import { TxFlow, type TxPlan } from './TxFlow';
-import { Addr, Empty, ErrorNote, Field, Loading, Section, useLoad, when } from './ui';
+import { Addr, Empty, ErrorNote, Field, Loading, Section, type Names, useLoad, when } from './ui';
 import { CONFIDENTIALITY, DATA_TYPES, PURPOSES, RECORD_TYPES, label, purposesOf } from './vocab';
 import { checkHash, openBytes, readerKeys, sealBytes, unwrapKey, wrapKey } from './vault';
 
-type Names = Map<string, string>;
 
 export function ProviderView({ session, account, names }: { session: Session; account: Account; names: Names }) {
   const me = account.address;

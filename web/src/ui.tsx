@@ -83,3 +83,9 @@ export function Field({ label, id, children, hint }: { label: string; id: string
     </div>
   );
 }
+
+/** Accounts' display names, by address. */
+export type Names = Map<string, string>;
+
+/** An account's name, or the start of its address. */
+export const who = (names: Names, a: string) => names.get(a) ?? `${a.slice(0, 8)}…`;
