@@ -51,6 +51,9 @@ pub enum Refusal {
     StoreUnavailable,
     /// The request took longer than the configured time.
     Timeout,
+    /// The caller may not read the gateway's log: only a verified, active
+    /// provider with the Admin role at the finalized block may.
+    NotLogReader,
     /// No such route.
     NotFound,
     /// The route exists, not with this method.
@@ -58,7 +61,7 @@ pub enum Refusal {
 }
 
 impl Refusal {
-    pub const ALL: [Refusal; 23] = [
+    pub const ALL: [Refusal; 24] = [
         Refusal::Malformed,
         Refusal::BadSignature,
         Refusal::StaleTimestamp,
@@ -80,6 +83,7 @@ impl Refusal {
         Refusal::ChainUnavailable,
         Refusal::StoreUnavailable,
         Refusal::Timeout,
+        Refusal::NotLogReader,
         Refusal::NotFound,
         Refusal::MethodNotAllowed,
     ];
@@ -108,6 +112,7 @@ impl Refusal {
             Refusal::ChainUnavailable => "chain_unavailable",
             Refusal::StoreUnavailable => "store_unavailable",
             Refusal::Timeout => "timeout",
+            Refusal::NotLogReader => "not_log_reader",
             Refusal::NotFound => "not_found",
             Refusal::MethodNotAllowed => "method_not_allowed",
         }
@@ -122,7 +127,8 @@ impl Refusal {
             | Refusal::NotYourEntry
             | Refusal::WrongRecord
             | Refusal::NotARead
-            | Refusal::EntryExpired => StatusCode::FORBIDDEN,
+            | Refusal::EntryExpired
+            | Refusal::NotLogReader => StatusCode::FORBIDDEN,
             Refusal::HashMismatch | Refusal::BadSealedKey => StatusCode::UNPROCESSABLE_ENTITY,
             Refusal::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Refusal::UnknownRecord
@@ -173,6 +179,9 @@ impl Refusal {
             }
             Refusal::StoreUnavailable => "The store cannot be reached right now.",
             Refusal::Timeout => "The request took too long.",
+            Refusal::NotLogReader => {
+                "Only a verified, active provider with the Admin role may read the gateway's log."
+            }
             Refusal::NotFound => "There is no such endpoint.",
             Refusal::MethodNotAllowed => "This endpoint does not take that method.",
         }

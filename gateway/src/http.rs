@@ -60,6 +60,7 @@ pub fn router(api: Shared) -> Router {
         .route("/v1/release", post(release))
         .route("/v1/records/{patient}/{record_id}/ciphertext", get(fetch))
         .route("/v1/records/{patient}/{record_id}/bind", post(bind))
+        .route("/v1/log", get(read_log))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(api);
@@ -478,4 +479,54 @@ pub async fn serve(
     axum::serve(listener, router(api))
         .with_graceful_shutdown(shutdown)
         .await
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LogQuery {
+    #[serde(default)]
+    from: u64,
+    #[serde(default = "default_log_limit")]
+    limit: u64,
+}
+
+fn default_log_limit() -> u64 {
+    100
+}
+
+/// Entries a log page holds at most.
+pub const MAX_LOG_PAGE: u64 = 500;
+
+/// `GET /v1/log?from=SEQ&limit=N` (signed; admins only): durable entries
+/// `from`.. as written, `{"entries": [..], "total": N, "next": SEQ|null}`.
+async fn read_log(State(api): State<Shared>, req: Request) -> Response {
+    let a = api.clone();
+    handle(&api, "log", async move {
+        let query = req.uri().query().unwrap_or("").to_owned();
+        let s = match authenticated(&a, req, 0).await {
+            Ok(s) => s,
+            Err(r) => return (None, Err(r)),
+        };
+        let caller = Some(s.caller);
+        let q = match serde_urlencoded::from_str::<LogQuery>(&query) {
+            Ok(q) if (1..=MAX_LOG_PAGE).contains(&q.limit) => q,
+            _ => return (caller, Err(Refusal::Malformed)),
+        };
+        let out = a
+            .gateway
+            .log_page(&s.caller, q.from, q.limit)
+            .await
+            .map(|page| {
+                let end = q.from.saturating_add(page.entries.len() as u64);
+                let next = (end < page.total && !page.entries.is_empty()).then_some(end);
+                axum::Json(serde_json::json!({
+                    "entries": page.entries,
+                    "total": page.total,
+                    "next": next,
+                }))
+                .into_response()
+            });
+        (caller, out)
+    })
+    .await
 }

@@ -5,12 +5,12 @@
 
 use crate::chain::{self, ChainError, ChainView, Head};
 use crate::keys::{self, KeyError, KeyStore, Secret};
-use crate::log::Log;
+use crate::log::{Log, Page};
 use crate::metrics::Metrics;
 use crate::store::{Created, Store, StoreError};
 use crate::{hex32, AccountId, Refusal};
 use bytes::Bytes;
-use medrec_types::RecordStatus;
+use medrec_types::{RecordStatus, Role};
 use medvault_core::{PublicKey, SecretKey};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -517,5 +517,41 @@ impl Gateway {
             size,
             stream,
         })
+    }
+
+    /// A page of the gateway's own log (uploads, deposits, releases,
+    /// fetches, shreddings and refusals) for an auditor: a verified, active
+    /// provider with the Admin role at the finalized block. The entries
+    /// hold accounts, record ids and refusal codes (never a key or a byte of
+    /// a record), so the log is not public; the read itself is logged.
+    pub async fn log_page(
+        &self,
+        caller: &AccountId,
+        from: u64,
+        limit: u64,
+    ) -> Result<Page, Refusal> {
+        let head = self.head().await?;
+        let reader = chain::provider(self.chain.as_ref(), &head, *caller)
+            .await
+            .map_err(chain_refusal)?
+            .is_some_and(|p| p.verified && p.active && p.role == Role::Admin);
+        if !reader {
+            return Err(Refusal::NotLogReader);
+        }
+        let log = self.log.clone();
+        let page = tokio::task::spawn_blocking(move || log.page(from, limit))
+            .await
+            .map_err(|_| Refusal::StoreUnavailable)?
+            .map_err(|e| {
+                tracing::error!(error = %e, "the log cannot be read");
+                Refusal::StoreUnavailable
+            })?;
+        let mut f = BTreeMap::new();
+        f.insert("caller".into(), acct(caller));
+        f.insert("from".into(), from.to_string());
+        f.insert("count".into(), page.entries.len().to_string());
+        f.insert("block".into(), head.number.to_string());
+        self.note("log_read", f).await?;
+        Ok(page)
     }
 }

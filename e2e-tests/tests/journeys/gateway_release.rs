@@ -782,3 +782,100 @@ fn a_browser_on_an_allowed_origin_may_call_it_and_no_other() -> E2EResult<()> {
     );
     Ok(())
 }
+
+fn log_request(who: &ink_e2e::Keypair, query: &str) -> Signed {
+    sign(who, "GET", &format!("/v1/log{query}"), Vec::new())
+}
+
+/// The gateway's log is for auditors: a verified, active Admin reads it in
+/// pages that link and verify on their own, and the read is logged; a
+/// doctor, the contracts' owner (no provider) and the patient are refused,
+/// and so are bad pages.
+#[test]
+fn the_log_is_read_by_admins_only_and_verifies_page_by_page() -> E2EResult<()> {
+    let (h, _, _) = journey()?;
+    // A refusal to find in the log
+    refused(
+        &h,
+        &sign(&ink_e2e::alice(), "PUT", "/v1/objects/xyz", vec![1]),
+        400,
+        "malformed_request",
+    )?;
+    let total = log_lines(&h)?.len() as u64;
+    assert!(total >= 4, "upload, deposit, bind, refusal");
+    let bob = ink_e2e::bob();
+    let (status, first) = h.send_json(&log_request(&bob, "?from=0&limit=2"))?;
+    assert_eq!(status, 200, "{first}");
+    assert_eq!(
+        (first["total"].as_u64(), first["next"].as_u64()),
+        (Some(total), Some(2))
+    );
+    // The first read is now in the log too
+    let (status, rest) = h.send_json(&log_request(&bob, &format!("?from=2&limit={total}")))?;
+    assert_eq!(status, 200, "{rest}");
+    assert_eq!(
+        (rest["total"].as_u64(), &rest["next"]),
+        (Some(total + 1), &Value::Null)
+    );
+    // The pages are the file's lines, each hash recomputed from its body
+    let pages: Vec<Value> = [&first, &rest]
+        .iter()
+        .flat_map(|p| p["entries"].as_array().cloned().unwrap_or_default())
+        .collect();
+    let on_disk = log_lines(&h)?;
+    assert_eq!(pages.len() as u64, total + 1);
+    assert_eq!(pages.as_slice(), &on_disk[..pages.len()]);
+    assert_eq!(
+        pages.last().map(|e| e["event"].clone()),
+        Some(json!("log_read"))
+    );
+    let mut prev = hex::encode([0u8; 32]);
+    for e in &pages {
+        assert_eq!(e["prev"].as_str(), Some(prev.as_str()));
+        let body = format!(
+            "{{\"seq\":{},\"at\":{},\"event\":{},\"fields\":{}}}",
+            e["seq"], e["at"], e["event"], e["fields"]
+        );
+        let mut hasher = Sha256::new();
+        hasher.update(b"medrec-gateway/log/v1\0");
+        hasher.update(hex::decode(&prev)?);
+        hasher.update(body.as_bytes());
+        prev = hex::encode(hasher.finalize());
+        assert_eq!(e["hash"].as_str(), Some(prev.as_str()));
+    }
+    assert!(pages
+        .iter()
+        .any(|e| e["event"] == "refusal" && e["fields"]["code"] == "malformed_request"));
+    // Nothing in it is a key or a byte of a record
+    for e in &pages {
+        for k in e["fields"].as_object().into_iter().flat_map(|f| f.keys()) {
+            assert!(!k.contains("key") || k == "key_id", "{k}");
+        }
+    }
+    // Each read is itself logged, with who read and how much
+    let last = log_lines(&h)?.pop().ok_or("empty log")?;
+    assert_eq!(
+        (
+            last["event"].as_str(),
+            last["fields"]["caller"].as_str(),
+            last["fields"]["count"].as_str()
+        ),
+        (
+            Some("log_read"),
+            Some(hex_account(&cast::bob().account).as_str()),
+            Some((total - 1).to_string().as_str())
+        )
+    );
+    // Not an admin: a doctor, the owner (no provider), the patient
+    for who in [ink_e2e::charlie(), ink_e2e::alice(), ink_e2e::ferdie()] {
+        refused(&h, &log_request(&who, "?from=0"), 403, "not_log_reader")?;
+    }
+    // Bad pages
+    for q in ["?limit=0", "?limit=501", "?from=-1", "?from=0&all=1"] {
+        refused(&h, &log_request(&bob, q), 400, "malformed_request")?;
+    }
+    // Unsigned
+    let (status, _) = h.get("/v1/log")?;
+    assert_eq!(status, 401);
+    Ok(())
+}
