@@ -651,6 +651,10 @@ export async function importPatient({ medrec, gateway, signer, caller, vault, ex
   if (withConsents) {
     const t = BigInt(now());
     const left = (end) => (end == null ? null : BigInt(end) - t);
+    const skipGrant = (g) => {
+      report.grants.push(g);
+      log(`  ${g.kind} ${g.what} to ${g.to}: ${g.result}`);
+    };
     const grant = async (g, fn) => {
       try {
         await fn();
@@ -667,7 +671,7 @@ export async function importPatient({ medrec, gateway, signer, caller, vault, ex
     for (const c of model.consents) {
       const g = { kind: 'consent', to: c.provider, what: c.dataType };
       if (c.status !== 'Active' || left(c.expiresAt) <= 0n) {
-        report.grants.push({ ...g, result: `not carried over: ${c.status === 'Active' ? 'Expired' : c.status}` });
+        skipGrant({ ...g, result: `not carried over: ${c.status === 'Active' ? 'Expired' : c.status}` });
         continue;
       }
       await grant(g, () => medrec.grantConsent(signer, patient, c.provider, c.dataType, left(c.expiresAt).toString(), c.purposes));
@@ -675,7 +679,7 @@ export async function importPatient({ medrec, gateway, signer, caller, vault, ex
     for (const p of model.permissions) {
       const g = { kind: 'permission', to: p.provider, what: `${p.level} on ${p.recordType}` };
       if (p.status !== 'Active' || (p.expiresAt != null && left(p.expiresAt) <= 0n)) {
-        report.grants.push({ ...g, result: `not carried over: ${p.status === 'Active' ? 'Expired' : p.status}` });
+        skipGrant({ ...g, result: `not carried over: ${p.status === 'Active' ? 'Expired' : p.status}` });
         continue;
       }
       await grant(g, () => medrec.grantPermission(signer, patient, p.provider, p.recordType, p.level, p.expiresAt == null ? null : left(p.expiresAt).toString(), p.quota));
@@ -683,7 +687,7 @@ export async function importPatient({ medrec, gateway, signer, caller, vault, ex
     for (const d of model.delegations) {
       const g = { kind: 'delegate', to: d.delegate, what: d.kind };
       if (!d.active || left(d.expiresAt) <= 0n) {
-        report.grants.push({ ...g, result: 'not carried over: not active' });
+        skipGrant({ ...g, result: 'not carried over: not active' });
         continue;
       }
       await grant(g, () => medrec.addDelegate(signer, d.delegate, d.kind, left(d.expiresAt).toString()));
