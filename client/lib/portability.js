@@ -2,9 +2,10 @@
 // core/fhir.js) with the file system: the archive as a tar file, the export
 // key as a file, the import's state beside the archive.
 //
-//   const r = await exportToFile({ medrec, gateway, signer, exportKeyFile, out });
-//   const v = await verifyFile(out, { importer, exportKeyFile });        // sends nothing
-//   const report = await importFromFile(out, { medrec, gateway, signer, exportKeyFile, withConsents });
+//   const { publicKey, secretKey } = readExportKey('ferdie-export.key');
+//   const r = await exportToFile({ medrec, gateway, signer, exportPublicKey: publicKey, out });
+//   const v = await verifyFile(out, { importer, exportSecretKey: secretKey });      // sends nothing
+//   const report = await importFromFile(out, { medrec, gateway, signer, exportSecretKey: secretKey, withConsents });
 
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';

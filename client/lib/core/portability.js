@@ -25,8 +25,8 @@
 // against the record's key id and sealed again to the export key.
 //
 // `vault` (injected, so the web app passes its WebAssembly build and Node
-// passes lib/vault.js): {generateKeyPair, wrapKey, unwrapKey, keyId,
-// openBytes, sealBytes}.
+// passes lib/vault.js, see nodeVault there): {generateKeyPair, wrapKey,
+// unwrapKey, keyId, openBytes, sealBytes, publicKeyOf}.
 
 import { hexToU8a, stringToU8a, u8aToHex, u8aWrapBytes } from '@polkadot/util';
 import { decodeAddress, encodeAddress, sha256AsU8a, signatureVerify } from '@polkadot/util-crypto';
