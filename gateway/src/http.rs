@@ -326,10 +326,13 @@ struct ReleaseBody {
     record_id: u64,
     audit_index: u64,
     wrap_to: String,
+    #[serde(default)]
+    version: Option<u32>,
 }
 
 /// A release's body: `{"patient": hex or SS58, "record_id", "audit_index",
-/// "wrap_to": hex X25519 public key}`.
+/// "wrap_to": hex X25519 public key}`, and `"version"` for an earlier
+/// version (the patient's own reads only).
 pub fn parse_release(body: &[u8]) -> Result<(ReadProof, medvault_core::PublicKey), Refusal> {
     let b: ReleaseBody = serde_json::from_slice(body).map_err(|_| Refusal::Malformed)?;
     let patient = crate::parse_account(&b.patient).ok_or(Refusal::Malformed)?;
@@ -339,6 +342,7 @@ pub fn parse_release(body: &[u8]) -> Result<(ReadProof, medvault_core::PublicKey
             patient: AccountId::from(patient),
             record_id: b.record_id,
             audit_index: b.audit_index,
+            version: b.version,
         },
         medvault_core::PublicKey::from(wrap_to),
     ))
@@ -426,6 +430,8 @@ async fn bind(
 #[serde(deny_unknown_fields)]
 struct FetchQuery {
     audit_index: u64,
+    #[serde(default)]
+    version: Option<u32>,
 }
 
 async fn fetch(
@@ -452,6 +458,7 @@ async fn fetch(
             patient: AccountId::from(patient),
             record_id,
             audit_index: q.audit_index,
+            version: q.version,
         };
         let fetched = match a.gateway.fetch(&s.caller, &proof).await {
             Ok(f) => f,

@@ -879,3 +879,137 @@ fn the_log_is_read_by_admins_only_and_verifies_page_by_page() -> E2EResult<()> {
     assert_eq!(status, 401);
     Ok(())
 }
+
+/// A release naming an earlier version (`"version": N`).
+fn release_version(
+    who: &ink_e2e::Keypair,
+    id: u64,
+    audit_index: u64,
+    version: u32,
+    wrap_to: &PublicKey,
+) -> Signed {
+    let body = json!({
+        "patient": hex_account(&cast::ferdie().account),
+        "record_id": id,
+        "audit_index": audit_index,
+        "wrap_to": hex::encode(wrap_to.as_bytes()),
+        "version": version,
+    });
+    sign(who, "POST", "/v1/release", body.to_string().into_bytes())
+}
+
+/// After an update, a read opens the current version; the patient's own
+/// read opens every earlier one too (each once per read: what a data export
+/// needs), and nobody else's read opens an earlier one.
+#[test]
+fn earlier_versions_open_for_the_patient_only() -> E2EResult<()> {
+    let (h, v1, id) = journey()?;
+    let charlie = ink_e2e::charlie();
+    let v2 = seal(b"Ferdie: penicillin allergy, ruled out 2026-11-20")?;
+    let to = gateway_key(&h)?;
+    assert_eq!(upload(&h, &charlie, &v2)?.0, 201);
+    assert_eq!(deposit(&h, &charlie, &v2, &to)?.0, 200);
+    let version = h.with(|s| -> E2EResult<u32> {
+        let m = s.rm().update_record(
+            cast::ferdie().account,
+            id,
+            v2.data_hash,
+            v2.key_id,
+            v2.ciphertext.len() as u64,
+            Purpose::Treatment,
+        );
+        Ok(s.ok(&cast::charlie(), &m)?.value)
+    })??;
+    assert_eq!(version, 2);
+    assert_eq!(h.send_json(&bind_request(&charlie, id))?.0, 200);
+
+    // Dr Charlie's read opens version 2; asking for version 1 is refused
+    let index = recorded_read(&h, &cast::charlie(), id, Purpose::Treatment)?;
+    let mine = medvault_core::generate_secret_key();
+    refused(
+        &h,
+        &release_version(&charlie, id, index, 1, &mine.public_key()),
+        403,
+        "earlier_version_patient_only",
+    )?;
+    let (status, bytes) = h.send(&sign(
+        &charlie,
+        "GET",
+        &format!(
+            "/v1/records/{}/{id}/ciphertext?audit_index={index}&version=1",
+            hex_account(&cast::ferdie().account)
+        ),
+        Vec::new(),
+    ))?;
+    assert_eq!(status, 403, "{}", String::from_utf8_lossy(&bytes));
+    let (status, body) = h.send_json(&release_request(
+        &charlie,
+        &cast::ferdie().account,
+        id,
+        index,
+        &mine.public_key(),
+    ))?;
+    assert_eq!((status, &body["version"]), (200, &json!(2)), "{body}");
+    let key = medvault_core::unwrap_key(
+        &hex::decode(body["wrapped_key"].as_str().ok_or("no key")?)?,
+        &mine,
+    )?;
+    assert_eq!(*key, v2.key);
+
+    // Ferdie's one read opens both versions, each once
+    let ferdie = ink_e2e::ferdie();
+    let index = recorded_read(&h, &cast::ferdie(), id, Purpose::PatientRequest)?;
+    let his = medvault_core::generate_secret_key();
+    let (status, body) = h.send_json(&release_version(&ferdie, id, index, 1, &his.public_key()))?;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        (&body["version"], &body["data_hash"], &body["key_id"]),
+        (
+            &json!(1),
+            &json!(hex::encode(v1.data_hash)),
+            &json!(hex::encode(v1.key_id))
+        )
+    );
+    let key1 = medvault_core::unwrap_key(
+        &hex::decode(body["wrapped_key"].as_str().ok_or("no key")?)?,
+        &his,
+    )?;
+    let (status, bytes) = h.send(&sign(
+        &ferdie,
+        "GET",
+        &format!(
+            "/v1/records/{}/{id}/ciphertext?audit_index={index}&version=1",
+            hex_account(&cast::ferdie().account)
+        ),
+        Vec::new(),
+    ))?;
+    assert_eq!(status, 200);
+    assert_eq!(open(&key1, &bytes)?, PLAINTEXT);
+    let (status, body) = h.send_json(&release_request(
+        &ferdie,
+        &cast::ferdie().account,
+        id,
+        index,
+        &his.public_key(),
+    ))?;
+    assert_eq!((status, &body["version"]), (200, &json!(2)), "{body}");
+    let log = log_lines(&h)?;
+    assert!(log
+        .iter()
+        .any(|e| e["event"] == "release" && e["fields"]["version"] == "1"));
+    refused(
+        &h,
+        &release_version(&ferdie, id, index, 1, &his.public_key()),
+        409,
+        "entry_used",
+    )?;
+    for v in [0, 3] {
+        refused(
+            &h,
+            &release_version(&ferdie, id, index, v, &his.public_key()),
+            404,
+            "unknown_version",
+        )?;
+    }
+    Ok(())
+}
