@@ -54,7 +54,7 @@ if ((missing)); then
     scripts/build.sh access-control patient-consent record-management
 fi
 
-if [[ ! -d client/node_modules ]]; then
+if [[ ! -d client/node_modules || client/package-lock.json -nt client/node_modules/.package-lock.json ]]; then
     say "installing the client's packages (npm ci)"
     (cd client && npm ci --no-audit --no-fund)
 fi

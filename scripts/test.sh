@@ -72,7 +72,10 @@ node_ok=0
 if command -v node >/dev/null 2>&1 && (( $(node -p 'process.versions.node.split(".")[0]') >= 20 )); then
     node_ok=1
     step "polkadot.js client: offline tests (ABI, error and event decoding; the vault through WebAssembly, its vectors, and the medvault CLI against it)"
-    [[ -e client/node_modules/medvault-wasm ]] || (cd client && npm ci --no-audit --no-fund)
+    # (again whenever package-lock.json is newer than the installed tree)
+    if [[ ! -e client/node_modules/medvault-wasm || client/package-lock.json -nt client/node_modules/.package-lock.json ]]; then
+        (cd client && npm ci --no-audit --no-fund)
+    fi
     # The interop tests fail (rather than skip) when this binary is missing.
     export MEDVAULT_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/medvault"
     (cd client && node --test test/)

@@ -17,7 +17,9 @@ say() { echo "[throughput] $*"; }
 say "building medvault (release) and the WebAssembly package"
 cargo build --release -p medvault --quiet
 scripts/wasm.sh > /dev/null
-[[ -e client/node_modules/medvault-wasm ]] || (cd client && npm ci --no-audit --no-fund)
+if [[ ! -e client/node_modules/medvault-wasm || client/package-lock.json -nt client/node_modules/.package-lock.json ]]; then
+    (cd client && npm ci --no-audit --no-fund)
+fi
 bin="${CARGO_TARGET_DIR:-target}/release/medvault"
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 

@@ -70,7 +70,7 @@ export function fixtureModel(a, { patient = a.ferdie, deployment = fakeDeploymen
   const r1 = seal('Discharge summary: pneumonia, treated, recovered.');
   const r2v1 = seal('Lab results v1: CRP 40 mg/L');
   const r2v2 = seal('Lab results v2: CRP 4 mg/L (corrected)');
-  blobs.delete(r2v1.dataHash); // an earlier version: the gateway releases only the current one
+  blobs.delete(r2v1.dataHash); // an archive may lack an earlier version's blob (the current one it must have)
   const r3 = { dataHash: 'ee'.repeat(32), keyId: 'ef'.repeat(32), size: 100 };
   const records = [
     { recordId: '1', recordType: 'Diagnosis', mimeCode: 0, confidentiality: 'Restricted', status: 'Active', patientAuthored: false, createdBy: a.charlie.address, createdAt: String(T0 + 1000), retentionUntil: String(T0 + 1000 + 5 * 365 * DAY), versions: [{ version: 1, ...r1, author: a.charlie.address, at: String(T0 + 1000) }] },

@@ -58,11 +58,11 @@ async function putAtGateway(gw, author, plaintext) {
 }
 
 /** `reader` opens record `id` of `patient` as the read path does: a recorded read, the key and bytes against it. */
-async function openRecord(m, gw, reader, patient, id) {
+async function openRecord(m, gw, reader, patient, id, version) {
   const read = await m.getRecord(reader, patient, id, 'PatientRequest');
   const auditIndex = read.events.find((e) => e.name === 'AuditAppended').args.index;
   const mine = generateKeyPair();
-  const proof = { patient, recordId: id, auditIndex, wrapTo: mine.publicKey };
+  const proof = { patient, recordId: id, auditIndex, wrapTo: mine.publicKey, version };
   const key = unwrapKey((await gw.release(reader, proof)).wrapped, mine.secretKey);
   const bytes = await gw.fetchCiphertext(reader, proof);
   return { meta: read.value.meta, plaintext: openBytes(bytes, key) };
@@ -156,7 +156,8 @@ describe('data portability on a node: export, validate, import into a second dep
       // Keys sealed to the export key only: 80 bytes each, opening with it
       const secret = readFileSync(keyFile());
       for (const p of t.paths.filter((x) => x.startsWith('keys/'))) assert.equal(unwrapKey(await t.read(p), secret).length, 32);
-      assert.equal(t.paths.filter((x) => x.startsWith('blobs/')).length, 2);
+      // Every version's ciphertext: the diagnosis, and both versions of the lab result
+      assert.equal(t.paths.filter((x) => x.startsWith('blobs/')).length, 3);
     } finally {
       t.close();
     }
@@ -227,7 +228,10 @@ describe('data portability on a node: export, validate, import into a second dep
     assert.deepEqual(l.plaintext, LAB_V2);
     assert.equal(l.meta.confidentiality, 'HighlyRestricted');
     assert.equal(l.meta.mime_code, 3);
-    console.log(`    opened on deployment 2 through gateway 2: record ${diag.record_id} (${d.plaintext.length} bytes, identical to ${FIXTURE.split('/').pop()}), record ${lab.record_id} (${l.plaintext.length} bytes, identical to the lab result's current version)`);
+    // Both versions re-created in order: the earlier one opens for the patient too
+    assert.equal(l.meta.version, 2);
+    assert.deepEqual((await openRecord(m2, gw2, ferdie, ferdie.address, lab.record_id, 1)).plaintext, LAB_V1);
+    console.log(`    opened on deployment 2 through gateway 2: record ${diag.record_id} (${d.plaintext.length} bytes, identical to ${FIXTURE.split('/').pop()}), record ${lab.record_id} (${l.plaintext.length} bytes, identical to the lab result's current version; its version 1 too)`);
     const h = JSON.parse((await openRecord(m2, gw2, ferdie, ferdie.address, history.record_id)).plaintext);
     assert.equal(h.format, 'medrec-history/1');
     assert.equal(h.verification.verified, true);

@@ -17,6 +17,7 @@
 //   await gw.bind(caller, patient, recordId);                  // after create_record is final
 //   await gw.release(caller, { patient, recordId, auditIndex, wrapTo });
 //   await gw.fetchCiphertext(caller, { patient, recordId, auditIndex });
+//   (an earlier version: `version` in both; the patient's own reads only)
 //
 // A refusal throws a GatewayError with the gateway's status and code.
 
@@ -205,20 +206,26 @@ export class Gateway {
   }
 
   /** The data key (or this gateway's share), sealed to `wrapTo`, against the caller's recorded read. */
-  async release(caller, { patient, recordId, auditIndex, wrapTo }) {
+  async release(caller, { patient, recordId, auditIndex, wrapTo, version }) {
     const body = stringToU8a(JSON.stringify({
       patient: accountHex(patient),
       record_id: Number(recordId),
       audit_index: Number(auditIndex),
       wrap_to: hex(wrapTo),
+      ...(version == null ? {} : { version: Number(version) }),
     }));
     const r = await this.untilFinal(() => this.request(caller, 'POST', '/v1/release', body));
     return { ...r, wrapped: hexToU8a(`0x${r.wrapped_key}`) };
   }
 
-  /** The record's ciphertext, against the caller's recorded read. */
-  async fetchCiphertext(caller, { patient, recordId, auditIndex }) {
-    const path = `/v1/records/${accountHex(patient)}/${recordId}/ciphertext?audit_index=${auditIndex}`;
+  /**
+   * The record's ciphertext, against the caller's recorded read. `version`
+   * (release and fetch): an earlier version, which the gateway serves to the
+   * patient only, each once per read.
+   */
+  async fetchCiphertext(caller, { patient, recordId, auditIndex, version }) {
+    const v = version == null ? '' : `&version=${Number(version)}`;
+    const path = `/v1/records/${accountHex(patient)}/${recordId}/ciphertext?audit_index=${auditIndex}${v}`;
     return this.request(caller, 'GET', path, new Uint8Array(0), { raw: true });
   }
 }

@@ -15,7 +15,7 @@
 //   audit/trail.json     the audit trail as the chain stores it: each entry's
 //                        SCALE bytes (hex), from which its hash chain is
 //                        recomputed on import
-//   blobs/<sha256>       the ciphertext of each record's current version
+//   blobs/<sha256>       the ciphertext of each version of each record
 //   keys/<sha256>.key    its data key sealed to the export public key (80
 //                        bytes; never a plaintext key)
 //
@@ -193,6 +193,9 @@ export function fileSet(sink) {
   return {
     files,
     mem,
+    has(path) {
+      return files.some((f) => f.path === path);
+    },
     async put(path, bytes) {
       if (files.some((f) => f.path === path)) throw new Error(`${path} written twice`);
       files.push({ path, sha256: sha256Hex(bytes), size: bytes.length });
@@ -291,25 +294,30 @@ export async function exportPatient({ medrec, gateway, signer, caller, vault, ex
     // The recorded access: a get_record transaction; the gateway releases the key against its audit entry.
     const read = await medrec.getRecord(signer, patient, recordId, PORTABILITY_PURPOSE);
     const auditIndex = read.events.find((e) => e.name === 'AuditAppended' && e.args.action === 'Read')?.args.index ?? read.value.audit_index;
-    const fresh = vault.generateKeyPair();
-    const proof = { patient, recordId, auditIndex, wrapTo: fresh.publicKey };
-    let key;
-    try {
-      const released = await gateway.release(caller, proof);
-      if (released.kind && released.kind !== 'key') {
-        throw new PortabilityError('SplitCustody', `record ${recordId}: the gateway holds only a share of its key (split custody); export needs the whole key`);
+    // The patient's one read opens every version (the gateway serves an
+    // earlier version to the patient only, once per read).
+    for (const v of versions) {
+      if (set.has(`blobs/${v.dataHash}`)) continue;
+      const fresh = vault.generateKeyPair();
+      const proof = { patient, recordId, auditIndex, wrapTo: fresh.publicKey, version: v === current ? undefined : v.version };
+      let key;
+      try {
+        const released = await gateway.release(caller, proof);
+        if (released.kind && released.kind !== 'key') {
+          throw new PortabilityError('SplitCustody', `record ${recordId}: the gateway holds only a share of its key (split custody); export needs the whole key`);
+        }
+        key = vault.unwrapKey(released.wrapped, fresh.secretKey);
+        if (strip0x(vault.keyId(key)) !== v.keyId) throw new PortabilityError('KeyMismatch', `record ${recordId} v${v.version}: the released key's id is not the version's key id ${v.keyId}`);
+        const bytes = new Uint8Array(await gateway.fetchCiphertext(caller, proof));
+        if (sha256Hex(bytes) !== v.dataHash) throw new PortabilityError('BlobHashMismatch', `record ${recordId} v${v.version}: the gateway's ciphertext does not hash to the chain's data hash ${v.dataHash}`);
+        await set.put(`blobs/${v.dataHash}`, bytes);
+        await set.put(`keys/${v.dataHash}.key`, new Uint8Array(vault.wrapKey(key, exportPublicKey)));
+      } finally {
+        key?.fill(0);
+        fresh.secretKey.fill(0);
       }
-      key = vault.unwrapKey(released.wrapped, fresh.secretKey);
-      if (strip0x(vault.keyId(key)) !== current.keyId) throw new PortabilityError('KeyMismatch', `record ${recordId}: the released key's id is not the record's key id ${current.keyId}`);
-      const bytes = new Uint8Array(await gateway.fetchCiphertext(caller, proof));
-      if (sha256Hex(bytes) !== current.dataHash) throw new PortabilityError('BlobHashMismatch', `record ${recordId}: the gateway's ciphertext does not hash to the chain's data hash ${current.dataHash}`);
-      await set.put(`blobs/${current.dataHash}`, bytes);
-      await set.put(`keys/${current.dataHash}.key`, new Uint8Array(vault.wrapKey(key, exportPublicKey)));
-    } finally {
-      key?.fill(0);
-      fresh.secretKey.fill(0);
     }
-    log(`  record ${recordId} (${meta.record_type}, v${meta.version}): read as audit entry #${auditIndex}, key released and sealed to the export key, ${current.size} bytes`);
+    log(`  record ${recordId} (${meta.record_type}, v${meta.version}): read as audit entry #${auditIndex}, the key of each of its ${versions.length} version(s) released and sealed to the export key, ${current.size} bytes now`);
     report.reads.push({ recordId: String(recordId), auditIndex: String(auditIndex) });
     report.records.push({ recordId: String(recordId), blob: true, olderVersions: versions.length - 1 });
   }
@@ -479,7 +487,8 @@ export async function verifyArchive(archive, { importer, exportSecretKey, vault 
     throw new PortabilityError('AuditMismatch', `the bundle's AuditEvents differ from the audit trail at entry ${i === -1 ? trail.entries.length : i}`);
   }
 
-  // Each live record's current version: its blob and key, checked in full.
+  // Each live record's versions: their blobs and keys, checked in full (the
+  // current one must be there; an archive may lack an earlier one).
   const referenced = new Set();
   const records = [];
   for (const record of model.records) {
