@@ -302,7 +302,7 @@ export function Permissions({ session, me, names, version, onPlan, busy }: Props
 
 // --- delegates -------------------------------------------------------------
 
-export function Delegates({ session, me, names, version, onPlan, busy }: Props) {
+export function Delegates({ session, me, names, version, onPlan, busy, delegateView = false }: Props & { delegateView?: boolean }) {
   const list = useLoad(() => allPages((from) => session.medrec.query('patientConsent', 'delegates_of', null, me, from, 50)), [me, version]);
   const [delegate, setDelegate] = useState('');
   const [kind, setKind] = useState('Guardian');
@@ -366,6 +366,9 @@ export function Delegates({ session, me, names, version, onPlan, busy }: Props) 
           </tbody>
         </table>
       )}
+      {delegateView ? (
+        <p className="muted" data-testid="patient-only">Only the patient names delegates: a delegate cannot name another one (it may step down with Remove on its own row).</p>
+      ) : (
       <form onSubmit={add} aria-label="Name a delegate" className="grid">
         <h3>Name a delegate</h3>
         <AccountInput id="delegate-account" label="Delegate (address)" value={delegate} onChange={setDelegate} names={names} me={me} />
@@ -380,6 +383,7 @@ export function Delegates({ session, me, names, version, onPlan, busy }: Props) 
         {error && <ErrorNote>{error}</ErrorNote>}
         <button type="submit" disabled={busy}>Review the delegation</button>
       </form>
+      )}
     </Section>
   );
 }
