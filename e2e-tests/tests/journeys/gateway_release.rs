@@ -782,3 +782,234 @@ fn a_browser_on_an_allowed_origin_may_call_it_and_no_other() -> E2EResult<()> {
     );
     Ok(())
 }
+
+fn log_request(who: &ink_e2e::Keypair, query: &str) -> Signed {
+    sign(who, "GET", &format!("/v1/log{query}"), Vec::new())
+}
+
+/// The gateway's log is for auditors: a verified, active Admin reads it in
+/// pages that link and verify on their own, and the read is logged; a
+/// doctor, the contracts' owner (no provider) and the patient are refused,
+/// and so are bad pages.
+#[test]
+fn the_log_is_read_by_admins_only_and_verifies_page_by_page() -> E2EResult<()> {
+    let (h, _, _) = journey()?;
+    // A refusal to find in the log
+    refused(
+        &h,
+        &sign(&ink_e2e::alice(), "PUT", "/v1/objects/xyz", vec![1]),
+        400,
+        "malformed_request",
+    )?;
+    let total = log_lines(&h)?.len() as u64;
+    assert!(total >= 4, "upload, deposit, bind, refusal");
+    let bob = ink_e2e::bob();
+    let (status, first) = h.send_json(&log_request(&bob, "?from=0&limit=2"))?;
+    assert_eq!(status, 200, "{first}");
+    assert_eq!(
+        (first["total"].as_u64(), first["next"].as_u64()),
+        (Some(total), Some(2))
+    );
+    // The first read is now in the log too
+    let (status, rest) = h.send_json(&log_request(&bob, &format!("?from=2&limit={total}")))?;
+    assert_eq!(status, 200, "{rest}");
+    assert_eq!(
+        (rest["total"].as_u64(), &rest["next"]),
+        (Some(total + 1), &Value::Null)
+    );
+    // The pages are the file's lines, each hash recomputed from its body
+    let pages: Vec<Value> = [&first, &rest]
+        .iter()
+        .flat_map(|p| p["entries"].as_array().cloned().unwrap_or_default())
+        .collect();
+    let on_disk = log_lines(&h)?;
+    assert_eq!(pages.len() as u64, total + 1);
+    assert_eq!(pages.as_slice(), &on_disk[..pages.len()]);
+    assert_eq!(
+        pages.last().map(|e| e["event"].clone()),
+        Some(json!("log_read"))
+    );
+    let mut prev = hex::encode([0u8; 32]);
+    for e in &pages {
+        assert_eq!(e["prev"].as_str(), Some(prev.as_str()));
+        let body = format!(
+            "{{\"seq\":{},\"at\":{},\"event\":{},\"fields\":{}}}",
+            e["seq"], e["at"], e["event"], e["fields"]
+        );
+        let mut hasher = Sha256::new();
+        hasher.update(b"medrec-gateway/log/v1\0");
+        hasher.update(hex::decode(&prev)?);
+        hasher.update(body.as_bytes());
+        prev = hex::encode(hasher.finalize());
+        assert_eq!(e["hash"].as_str(), Some(prev.as_str()));
+    }
+    assert!(pages
+        .iter()
+        .any(|e| e["event"] == "refusal" && e["fields"]["code"] == "malformed_request"));
+    // Nothing in it is a key or a byte of a record
+    for e in &pages {
+        for k in e["fields"].as_object().into_iter().flat_map(|f| f.keys()) {
+            assert!(!k.contains("key") || k == "key_id", "{k}");
+        }
+    }
+    // Each read is itself logged, with who read and how much
+    let last = log_lines(&h)?.pop().ok_or("empty log")?;
+    assert_eq!(
+        (
+            last["event"].as_str(),
+            last["fields"]["caller"].as_str(),
+            last["fields"]["count"].as_str()
+        ),
+        (
+            Some("log_read"),
+            Some(hex_account(&cast::bob().account).as_str()),
+            Some((total - 1).to_string().as_str())
+        )
+    );
+    // Not an admin: a doctor, the owner (no provider), the patient
+    for who in [ink_e2e::charlie(), ink_e2e::alice(), ink_e2e::ferdie()] {
+        refused(&h, &log_request(&who, "?from=0"), 403, "not_log_reader")?;
+    }
+    // Bad pages
+    for q in ["?limit=0", "?limit=501", "?from=-1", "?from=0&all=1"] {
+        refused(&h, &log_request(&bob, q), 400, "malformed_request")?;
+    }
+    // Unsigned
+    let (status, _) = h.get("/v1/log")?;
+    assert_eq!(status, 401);
+    Ok(())
+}
+
+/// A release naming an earlier version (`"version": N`).
+fn release_version(
+    who: &ink_e2e::Keypair,
+    id: u64,
+    audit_index: u64,
+    version: u32,
+    wrap_to: &PublicKey,
+) -> Signed {
+    let body = json!({
+        "patient": hex_account(&cast::ferdie().account),
+        "record_id": id,
+        "audit_index": audit_index,
+        "wrap_to": hex::encode(wrap_to.as_bytes()),
+        "version": version,
+    });
+    sign(who, "POST", "/v1/release", body.to_string().into_bytes())
+}
+
+/// After an update, a read opens the current version; the patient's own
+/// read opens every earlier one too (each once per read: what a data export
+/// needs), and nobody else's read opens an earlier one.
+#[test]
+fn earlier_versions_open_for_the_patient_only() -> E2EResult<()> {
+    let (h, v1, id) = journey()?;
+    let charlie = ink_e2e::charlie();
+    let v2 = seal(b"Ferdie: penicillin allergy, ruled out 2026-11-20")?;
+    let to = gateway_key(&h)?;
+    assert_eq!(upload(&h, &charlie, &v2)?.0, 201);
+    assert_eq!(deposit(&h, &charlie, &v2, &to)?.0, 200);
+    let version = h.with(|s| -> E2EResult<u32> {
+        let m = s.rm().update_record(
+            cast::ferdie().account,
+            id,
+            v2.data_hash,
+            v2.key_id,
+            v2.ciphertext.len() as u64,
+            Purpose::Treatment,
+        );
+        Ok(s.ok(&cast::charlie(), &m)?.value)
+    })??;
+    assert_eq!(version, 2);
+    assert_eq!(h.send_json(&bind_request(&charlie, id))?.0, 200);
+
+    // Dr Charlie's read opens version 2; asking for version 1 is refused
+    let index = recorded_read(&h, &cast::charlie(), id, Purpose::Treatment)?;
+    let mine = medvault_core::generate_secret_key();
+    refused(
+        &h,
+        &release_version(&charlie, id, index, 1, &mine.public_key()),
+        403,
+        "earlier_version_patient_only",
+    )?;
+    let (status, bytes) = h.send(&sign(
+        &charlie,
+        "GET",
+        &format!(
+            "/v1/records/{}/{id}/ciphertext?audit_index={index}&version=1",
+            hex_account(&cast::ferdie().account)
+        ),
+        Vec::new(),
+    ))?;
+    assert_eq!(status, 403, "{}", String::from_utf8_lossy(&bytes));
+    let (status, body) = h.send_json(&release_request(
+        &charlie,
+        &cast::ferdie().account,
+        id,
+        index,
+        &mine.public_key(),
+    ))?;
+    assert_eq!((status, &body["version"]), (200, &json!(2)), "{body}");
+    let key = medvault_core::unwrap_key(
+        &hex::decode(body["wrapped_key"].as_str().ok_or("no key")?)?,
+        &mine,
+    )?;
+    assert_eq!(*key, v2.key);
+
+    // Ferdie's one read opens both versions, each once
+    let ferdie = ink_e2e::ferdie();
+    let index = recorded_read(&h, &cast::ferdie(), id, Purpose::PatientRequest)?;
+    let his = medvault_core::generate_secret_key();
+    let (status, body) = h.send_json(&release_version(&ferdie, id, index, 1, &his.public_key()))?;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        (&body["version"], &body["data_hash"], &body["key_id"]),
+        (
+            &json!(1),
+            &json!(hex::encode(v1.data_hash)),
+            &json!(hex::encode(v1.key_id))
+        )
+    );
+    let key1 = medvault_core::unwrap_key(
+        &hex::decode(body["wrapped_key"].as_str().ok_or("no key")?)?,
+        &his,
+    )?;
+    let (status, bytes) = h.send(&sign(
+        &ferdie,
+        "GET",
+        &format!(
+            "/v1/records/{}/{id}/ciphertext?audit_index={index}&version=1",
+            hex_account(&cast::ferdie().account)
+        ),
+        Vec::new(),
+    ))?;
+    assert_eq!(status, 200);
+    assert_eq!(open(&key1, &bytes)?, PLAINTEXT);
+    let (status, body) = h.send_json(&release_request(
+        &ferdie,
+        &cast::ferdie().account,
+        id,
+        index,
+        &his.public_key(),
+    ))?;
+    assert_eq!((status, &body["version"]), (200, &json!(2)), "{body}");
+    let log = log_lines(&h)?;
+    assert!(log
+        .iter()
+        .any(|e| e["event"] == "release" && e["fields"]["version"] == "1"));
+    refused(
+        &h,
+        &release_version(&ferdie, id, index, 1, &his.public_key()),
+        409,
+        "entry_used",
+    )?;
+    for v in [0, 3] {
+        refused(
+            &h,
+            &release_version(&ferdie, id, index, v, &his.public_key()),
+            404,
+            "unknown_version",
+        )?;
+    }
+    Ok(())
+}
