@@ -418,16 +418,16 @@ export function EmergencyPreference({ me, current, onPlan, busy }: { me: string;
   );
 }
 
-export function EmergencyWindows({ session, me, names, version }: { session: Session; me: string; names: Names; version: number }) {
+export function EmergencyWindows({ session, me, names, version, whom = 'you' }: { session: Session; me: string; names: Names; version: number; whom?: string }) {
   const list = useLoad(() => allPages((from) => session.medrec.query('accessControl', 'patient_emergency_windows', null, me, from, 50)), [me, version]);
   return (
-    <Section title="Emergency windows on me" id="emergency-windows">
+    <Section title={whom === 'you' ? 'Emergency windows on me' : `Emergency windows on ${whom}`} id="emergency-windows">
       {list.loading && !list.data && <Loading what="emergency windows" />}
       {list.error && <ErrorNote title="Could not read the emergency windows:">{list.error.message}</ErrorNote>}
-      {list.data && list.data.length === 0 && <Empty>Nobody has opened an emergency window on you.</Empty>}
+      {list.data && list.data.length === 0 && <Empty>Nobody has opened an emergency window on {whom}.</Empty>}
       {list.data && list.data.length > 0 && (
         <table>
-          <caption className="sr-only">Emergency windows opened on you, oldest first, with their reviews</caption>
+          <caption className="sr-only">Emergency windows opened on {whom}, oldest first, with their reviews</caption>
           <thead>
             <tr><th scope="col">Window</th><th scope="col">Provider</th><th scope="col">Reason</th><th scope="col">Opened</th><th scope="col">Closes</th><th scope="col">State</th><th scope="col">Review</th></tr>
           </thead>
