@@ -2,7 +2,9 @@
 // access requests, records, consents (grant, revoke), permissions,
 // delegates, emergency windows on the patient, and the audit trail with its
 // hash chain verified in this browser and its accounting of disclosures
-// (a date range, as CSV).
+// (a date range, as CSV). A delegate sees the same page for a patient it
+// acts for (chosen from represented_by), its transactions marked as on that
+// patient's behalf.
 import { useEffect, useMemo, useState } from 'react';
 
 import { chainHashes, sameAccount, toPlain } from '@medrec/core';

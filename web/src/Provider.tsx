@@ -8,10 +8,8 @@
 // under it (EmergencyTreatment), and ending it.
 import { useEffect, useMemo, useState } from 'react';
 
-import type { Gateway, GatewayCaller } from '@medrec/core';
-
 import { dataHash, sameAccount, sha256 } from '@medrec/core';
-import type { TxResult } from '@medrec/core';
+import type { Gateway, GatewayCaller, TxResult } from '@medrec/core';
 
 import type { Account, Session } from './session';
 import { TxFlow, type TxPlan } from './TxFlow';
