@@ -149,7 +149,7 @@ TOML
     trap - EXIT
     step "data portability (FHIR R4) on a node of its own (127.0.0.1:${FHIR_NODE_PORT:-9976}), two deployments and two gateways (${FHIR_GATEWAY_PORT_1:-8776}, ${FHIR_GATEWAY_PORT_2:-8777}): a journey's patient exported with the CLI, the bundle validated by @medplum/core, bad archives refused with deployment 2 unchanged, the import into deployment 2 and its records opened there"
     scripts/portability-test.sh
-    step "the web app in Debian's chromium (playwright-core) against its own node and gateway: connect, patient, provider (encrypt, upload, create, read, decrypt in the browser), a refusal in plain words"
+    step "the web app in Debian's chromium (playwright-core) against its own node and gateway: every view's journeys (patient, delegate, provider, emergency clinician, admin and governance, auditor, data export), what the page shows and what the chain holds after"
     WEB_SCREENSHOTS="$tdir/screenshots" scripts/web-test.sh
 else
     echo "[test] SKIPPED: node-backed tests (ink_e2e node backend, polkadot.js client on a node):" \
