@@ -9,6 +9,7 @@ import { chainHashes, sameAccount, toPlain } from '@medrec/core';
 
 import { Delegates, EmergencyPreference, EmergencyWindows, Permissions, Requests } from './Access';
 import { disclosuresCsv, inRange, isoDay, type PlainEntry } from './csv';
+import { ExportData } from './Export';
 import type { Account, Session } from './session';
 import { TxFlow, type TxPlan } from './TxFlow';
 import { Addr, Empty, ErrorNote, Field, Loading, Section, type Names, useLoad, when } from './ui';
@@ -63,6 +64,7 @@ export function PatientView({ session, account, names }: { session: Session; acc
           </Section>
           <Requests session={session} me={me} names={names} version={version} onPlan={setPlan} busy={running} />
           <Records session={session} me={me} names={names} version={version} />
+          <ExportData session={session} account={account} version={version} onDone={refresh} />
           <Consents session={session} me={me} names={names} version={version} onPlan={setPlan} busy={running} />
           <Permissions session={session} me={me} names={names} version={version} onPlan={setPlan} busy={running} />
           <Delegates session={session} me={me} names={names} version={version} onPlan={setPlan} busy={running} />
