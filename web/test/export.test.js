@@ -8,8 +8,9 @@
 // byte for byte what client/lib/archive.js writes for the same files, the
 // chain holds one new PatientRequest read per record in the patient's trail,
 // and the secret key was never sent anywhere. Also: a patient without
-// records is told there is nothing to export, and an unreachable gateway is
-// named in plain words before anything is signed. Fresh derived accounts
+// records is told there is nothing to export; an export key file written by
+// the CLI is taken (a file of the wrong size refused), and an unreachable
+// gateway is named in plain words before anything is signed. Fresh derived accounts
 // (per run) keep the file repeatable on a chain it already ran on.
 //
 //   scripts/web-test.sh     starts node + gateway, deploys, builds, serves, runs this
@@ -231,7 +232,7 @@ describe('export my data in chromium', { skip: why ?? false, concurrency: 1, tim
     assert.equal(sent.filter((x) => x.toLowerCase().includes(secretHex)).length, 0, 'the secret key is in no request or frame the page sent');
   });
 
-  test('an unreachable gateway is named in plain words in the preview, before anything is signed', async () => {
+  test('an export key file from the CLI is taken; an unreachable gateway is named in plain words in the preview, before anything is signed', async () => {
     await page.goto(`${WEB_URL}?gateway=${encodeURIComponent('http://127.0.0.1:9')}`);
     await page.getByRole('heading', { name: 'Connect to a chain' }).waitFor();
     await page.locator('form').getByRole('button', { name: 'Connect' }).click();
@@ -239,7 +240,18 @@ describe('export my data in chromium', { skip: why ?? false, concurrency: 1, tim
     await page.getByRole('button', { name: 'Use a browser wallet' }).click();
     await page.getByText(/2 account\(s\) from polkadot-js/).waitFor();
     await asAccount(page, 'Export patient \\(wallet\\)', 'Patient');
-    await makeKey(join(dir, 'second.key'));
+    // This time an export key file the CLI wrote (`cli.js export-key`), chosen on the page; a file of the wrong size is refused.
+    const bad = join(dir, 'bad.key');
+    writeFileSync(bad, Buffer.alloc(10));
+    const input = section().getByLabel('Or use an export key file you already have');
+    await input.setInputFiles(bad);
+    await section().getByText('bad.key is 10 bytes; an export key file is 32 bytes').waitFor();
+    const keyFile = join(dir, 'cli.key');
+    const k = await cli(['export-key', '--out', keyFile]);
+    assert.equal(k.status, 0, k.stderr);
+    const pub = /export public key: ([0-9a-f]{64})/.exec(k.stdout)[1];
+    await input.setInputFiles(keyFile);
+    assert.equal(await section().getByTestId('export-key').innerText(), `Export public key ${pub.slice(0, 16)}… from cli.key.`);
     const auditBefore = await c.medrec.auditHead(patient.address);
     const signedBefore = b.signed.length;
     await section().getByRole('button', { name: 'Review the export' }).click();
