@@ -327,7 +327,8 @@ export function ExportData({ session, account, version, onDone }: { session: Ses
         <li>The key-release gateway releases each key only against that recorded read (for every version of the record).</li>
         <li>
           Each key is sealed, in this browser, to an export key that only you hold: the archive never holds a key in the clear, and without
-          your export key file nobody can open it.
+          your export key file nobody can decrypt the files in it. The bundle itself (your records&apos; metadata, grants and audit trail) is
+          not encrypted: keep the archive private.
         </li>
         <li>The manifest lists every file with its hash and is signed by you. Everything is put together in this browser; nothing is uploaded.</li>
       </ul>
