@@ -4,9 +4,10 @@
 // browser with the client core's exportPatient, the wallet and the
 // WebAssembly vault.
 //
-//   1. an export key pair made here; its secret is offered once as a file
-//      (32 raw bytes, as `node client/cli.js export-key` writes it) and is
-//      otherwise never kept, shown or sent; or an export key file already held
+//   1. an export key pair made here; its secret exists only as a file to
+//      download (32 raw bytes, as `node client/cli.js export-key` writes it;
+//      a Blob in this page until the view is left), never shown or sent; or
+//      an export key file already held (read here, then zeroed)
 //   2. the preview: how many records, that one get_record transaction per
 //      live record will be sent, each dry-run as the patient (gas, storage
 //      deposit, fee; a refusal in plain words), the totals
@@ -341,8 +342,9 @@ export function ExportData({ session, account, version, onDone }: { session: Ses
         <>
           <h3 id="export-key-h">1. Your export key</h3>
           <p className="muted">
-            The archive&apos;s keys are sealed to this key. Its secret is made here and offered once, as a file; it is not kept or sent anywhere. Keep the
-            file: it is what opens the archive (<code>node client/cli.js import ARCHIVE --export-key FILE</code>).
+            The archive&apos;s keys are sealed to this key. Its secret is made here and exists only as the file you download (held in this page until you
+            leave the patient view); it is never sent anywhere. Keep the file: it is what opens the archive (
+            <code>node client/cli.js import ARCHIVE --export-key FILE</code>).
           </p>
           <div className="actions">
             <button type="button" onClick={newKey} disabled={busy}>
