@@ -18,10 +18,12 @@ import {
   MedrecError,
   explainError,
   extensionSigner,
+  logEntryHash,
   pairSigner,
   signHeaders,
   signedBytes,
   signer,
+  verifyLogEntries,
 } from '../lib/core/index.js';
 import { loadBundle } from '../lib/medrec.js';
 
@@ -106,5 +108,32 @@ describe('gateway requests (vault/core/src/request.rs)', () => {
   test('an unreachable gateway is one GatewayError in plain words', async () => {
     const gw = new Gateway('http://127.0.0.1:9'); // the discard port: nothing listens
     await assert.rejects(gw.info(), (e) => e instanceof GatewayError && e.code === 'unreachable' && /no answer from the gateway/.test(e.message));
+  });
+});
+
+describe('the gateway\'s log, verified as the auditor view does (gateway/src/log.rs)', () => {
+  // The first two lines of a log medrec-gateway wrote (two refused uploads).
+  const caller = '90b5ab205c6974c9ea841be688864633dc9ca8a357843eeacf2314649965fe22';
+  const e0 = {
+    seq: 0, at: 1796052314225, event: 'refusal', fields: { route: 'upload', code: 'unknown_uploader', caller },
+    prev: '00'.repeat(32), hash: '85731cc096bb74f827749d0e07b99a33616c40568a99be4f76221050bed4c355',
+  };
+  const e1 = {
+    seq: 1, at: 1796052314776, event: 'refusal', fields: { caller, code: 'unknown_uploader', route: 'upload' },
+    prev: e0.hash, hash: '4ea9b11b08142489e9f8aa92c40b2dd3dd39edcbb06ea4c397d6693371b0e1f8',
+  };
+
+  test('each entry hashes as the gateway hashed it (the fields\' keys sorted, whatever their order here)', () => {
+    assert.equal(logEntryHash(e0), e0.hash);
+    assert.equal(logEntryHash(e1), e1.hash);
+  });
+
+  test('a run verifies from entry 0, or from the hash before it; a changed field, a broken link or a gap does not', () => {
+    assert.deepEqual(verifyLogEntries([e0, e1]), { ok: true, checked: 2, brokenAt: null, reason: null });
+    assert.equal(verifyLogEntries([e1], e0.hash).ok, true);
+    assert.equal(verifyLogEntries([e1], '11'.repeat(32)).brokenAt, 1);
+    const changed = { ...e1, fields: { ...e1.fields, code: 'bad_signature' } };
+    assert.match(verifyLogEntries([e0, changed]).reason, /does not hash to its recorded hash/);
+    assert.match(verifyLogEntries([e0, { ...e1, seq: 2 }]).reason, /does not follow/);
   });
 });

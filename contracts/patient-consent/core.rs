@@ -545,9 +545,14 @@ impl ConsentRegistry {
         if caller == request.provider {
             return Err(Error::CannotTargetSelf);
         }
-        let mut record_types = record_types.to_vec();
-        record_types.sort_unstable();
-        record_types.dedup();
+        // In number order, each once: filtered from the 13 types rather
+        // than sorted (a sort put 3.4 KB of quicksort into the code every
+        // call loads; issue 20).
+        let record_types: Vec<RecordType> = RecordType::ALL
+            .iter()
+            .copied()
+            .filter(|t| record_types.contains(t))
+            .collect();
         if !record_types.is_empty() {
             if !level.is_grantable() {
                 return Err(Error::InvalidAccessLevel);

@@ -302,7 +302,7 @@ export function Permissions({ session, me, names, version, onPlan, busy }: Props
 
 // --- delegates -------------------------------------------------------------
 
-export function Delegates({ session, me, names, version, onPlan, busy }: Props) {
+export function Delegates({ session, me, names, version, onPlan, busy, delegateView = false }: Props & { delegateView?: boolean }) {
   const list = useLoad(() => allPages((from) => session.medrec.query('patientConsent', 'delegates_of', null, me, from, 50)), [me, version]);
   const [delegate, setDelegate] = useState('');
   const [kind, setKind] = useState('Guardian');
@@ -366,6 +366,9 @@ export function Delegates({ session, me, names, version, onPlan, busy }: Props) 
           </tbody>
         </table>
       )}
+      {delegateView ? (
+        <p className="muted" data-testid="patient-only">Only the patient names delegates: a delegate cannot name another one (it may step down with Remove on its own row).</p>
+      ) : (
       <form onSubmit={add} aria-label="Name a delegate" className="grid">
         <h3>Name a delegate</h3>
         <AccountInput id="delegate-account" label="Delegate (address)" value={delegate} onChange={setDelegate} names={names} me={me} />
@@ -380,6 +383,7 @@ export function Delegates({ session, me, names, version, onPlan, busy }: Props) 
         {error && <ErrorNote>{error}</ErrorNote>}
         <button type="submit" disabled={busy}>Review the delegation</button>
       </form>
+      )}
     </Section>
   );
 }
@@ -414,16 +418,16 @@ export function EmergencyPreference({ me, current, onPlan, busy }: { me: string;
   );
 }
 
-export function EmergencyWindows({ session, me, names, version }: { session: Session; me: string; names: Names; version: number }) {
+export function EmergencyWindows({ session, me, names, version, whom = 'you' }: { session: Session; me: string; names: Names; version: number; whom?: string }) {
   const list = useLoad(() => allPages((from) => session.medrec.query('accessControl', 'patient_emergency_windows', null, me, from, 50)), [me, version]);
   return (
-    <Section title="Emergency windows on me" id="emergency-windows">
+    <Section title={whom === 'you' ? 'Emergency windows on me' : `Emergency windows on ${whom}`} id="emergency-windows">
       {list.loading && !list.data && <Loading what="emergency windows" />}
       {list.error && <ErrorNote title="Could not read the emergency windows:">{list.error.message}</ErrorNote>}
-      {list.data && list.data.length === 0 && <Empty>Nobody has opened an emergency window on you.</Empty>}
+      {list.data && list.data.length === 0 && <Empty>Nobody has opened an emergency window on {whom}.</Empty>}
       {list.data && list.data.length > 0 && (
         <table>
-          <caption className="sr-only">Emergency windows opened on you, oldest first, with their reviews</caption>
+          <caption className="sr-only">Emergency windows opened on {whom}, oldest first, with their reviews</caption>
           <thead>
             <tr><th scope="col">Window</th><th scope="col">Provider</th><th scope="col">Reason</th><th scope="col">Opened</th><th scope="col">Closes</th><th scope="col">State</th><th scope="col">Review</th></tr>
           </thead>

@@ -3,13 +3,16 @@
 // owner or an admin); and the break-glass review queue
 // (`unreviewed_emergency_windows`), each closed window reviewed by an admin
 // other than its holder with an outcome and a salted hash of a note kept
-// off-chain. Every transaction goes through the TxFlow preview, so a caller
-// the contract would refuse sees why before anything is signed.
+// off-chain; and each contract's administration (Governance.tsx: owner,
+// pause, upgrade delay, announced upgrades and link repoints, settings).
+// Every transaction goes through the TxFlow preview, so a caller the
+// contract would refuse sees why before anything is signed.
 import { useEffect, useRef, useState } from 'react';
 
 import { sameAccount, sha256 } from '@medrec/core';
 
 import { AccountInput, allPages } from './Access';
+import { ContractAdmin } from './Governance';
 import type { Account, Session } from './session';
 import { TxFlow, type TxPlan } from './TxFlow';
 import { Addr, Empty, ErrorNote, Field, Loading, Section, type Names, useLoad, when, who } from './ui';
@@ -62,6 +65,9 @@ export function AdminView({ session, account, names }: { session: Session; accou
       </Section>
       <Providers session={session} me={me} names={names} version={version} onPlan={setPlan} busy={running} />
       <ReviewQueue session={session} me={me} names={names} version={version} onPlan={setPlan} busy={running} />
+      {(['accessControl', 'patientConsent', 'recordManagement'] as const).map((k) => (
+        <ContractAdmin key={k} session={session} contract={k} me={me} names={names} version={version} onPlan={setPlan} busy={running} />
+      ))}
     </>
   );
 }

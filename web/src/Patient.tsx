@@ -2,47 +2,72 @@
 // access requests, records, consents (grant, revoke), permissions,
 // delegates, emergency windows on the patient, and the audit trail with its
 // hash chain verified in this browser and its accounting of disclosures
-// (a date range, as CSV).
+// (a date range, as CSV). A delegate sees the same page for a patient it
+// acts for (chosen from represented_by), its transactions marked as on that
+// patient's behalf.
 import { useEffect, useMemo, useState } from 'react';
 
 import { chainHashes, sameAccount, toPlain } from '@medrec/core';
 
-import { Delegates, EmergencyPreference, EmergencyWindows, Permissions, Requests } from './Access';
+import { Delegates, EmergencyPreference, EmergencyWindows, Permissions, Requests, allPages } from './Access';
 import { disclosuresCsv, inRange, isoDay, type PlainEntry } from './csv';
 import { ExportData } from './Export';
 import type { Account, Session } from './session';
 import { TxFlow, type TxPlan } from './TxFlow';
-import { Addr, Empty, ErrorNote, Field, Loading, Section, type Names, useLoad, when } from './ui';
-import { DATA_TYPES, DAY_MS, EMERGENCY_PREFERENCES, PURPOSES, label, purposesOf } from './vocab';
+import { Addr, Empty, ErrorNote, Field, Loading, Section, type Names, useLoad, when, who } from './ui';
+import { DATA_TYPES, DAY_MS, DELEGATE_KINDS, EMERGENCY_PREFERENCES, PURPOSES, label, purposesOf } from './vocab';
 
 
 export function PatientView({ session, account, names }: { session: Session; account: Account; names: Names }) {
   const { medrec } = session;
   const me = account.address;
+  // Whom this account acts for: itself (null), or a patient who named it delegate.
+  const [subject, setSubject] = useState<string | null>(null);
+  const patientAddr = subject ?? me;
   const [plan, setPlanState] = useState<TxPlan | null>(null);
   // Each new transaction gets a fresh flow, whose heading takes the focus
   // (and so scrolls into view) wherever on the page it was asked for.
   const [planNo, setPlanNo] = useState(0);
   const setPlan = (p: TxPlan | null) => {
-    setPlanState(p);
+    setPlanState(p && subject ? { ...p, onBehalfOf: { address: subject, name: who(names, subject) } } : p);
     if (p) setPlanNo((n) => n + 1);
   };
   const [version, setVersion] = useState(0);
   const [running, setRunning] = useState(false);
   const refresh = () => setVersion((v) => v + 1);
-  const patient = useLoad(() => medrec.query('patientConsent', 'get_patient', null, me), [me, version]);
+  const patient = useLoad(() => medrec.query('patientConsent', 'get_patient', null, patientAddr), [patientAddr, version]);
+  const represented = useLoad(
+    () => allPages((from) => medrec.query('patientConsent', 'represented_by', null, me, from, 50)),
+    [me, version],
+  );
 
   const flow = plan && (
     <TxFlow key={planNo} session={session} account={account} plan={plan} onDone={refresh} onBusy={setRunning} onCancel={() => setPlan(null)} />
   );
 
-  if (patient.data === undefined && !patient.error) return <Loading what="your patient registration" />;
-  if (patient.error) return <ErrorNote title="Could not read your registration:">{patient.error.message}</ErrorNote>;
+  const actingFor = (represented.data && represented.data.length > 0) || subject ? (
+    <ActingFor
+      me={me}
+      names={names}
+      views={represented.data ?? []}
+      error={represented.error}
+      subject={subject}
+      busy={running}
+      onChoose={(s) => {
+        setPlanState(null);
+        setSubject(s);
+      }}
+    />
+  ) : null;
+
+  if (patient.data === undefined && !patient.error) return <>{actingFor}<Loading what={subject ? 'the patient\'s registration' : 'your patient registration'} /></>;
+  if (patient.error) return <>{actingFor}<ErrorNote title="Could not read the registration:">{patient.error.message}</ErrorNote></>;
 
   // The transaction stays where it is while the view below it changes (e.g.
   // once registered), so its progress and events remain on screen.
   return (
     <>
+      {actingFor}
       {flow && <Section title="Transaction">{flow}</Section>}
       {!patient.data ? (
         <Section title="Patient registration">
@@ -54,25 +79,60 @@ export function PatientView({ session, account, names }: { session: Session; acc
           )}
         </Section>
       ) : (
-        <>
+        <div key={patientAddr}>
           <Section title="Patient registration">
             <p>
-              Registered since {when(patient.data.registered_at)}. Break-glass preference:{' '}
+              {subject ? <>{who(names, subject)} registered</> : 'Registered'} since {when(patient.data.registered_at)}. Break-glass preference:{' '}
               <strong data-testid="emergency-preference">{label(EMERGENCY_PREFERENCES, patient.data.emergency)}</strong>.
             </p>
-            <EmergencyPreference key={patient.data.emergency} me={me} current={patient.data.emergency} onPlan={setPlan} busy={running} />
+            <EmergencyPreference key={patient.data.emergency} me={patientAddr} current={patient.data.emergency} onPlan={setPlan} busy={running} />
           </Section>
-          <Requests session={session} me={me} names={names} version={version} onPlan={setPlan} busy={running} />
-          <Records session={session} me={me} names={names} version={version} />
-          <ExportData session={session} account={account} version={version} onDone={refresh} />
-          <Consents session={session} me={me} names={names} version={version} onPlan={setPlan} busy={running} />
-          <Permissions session={session} me={me} names={names} version={version} onPlan={setPlan} busy={running} />
-          <Delegates session={session} me={me} names={names} version={version} onPlan={setPlan} busy={running} />
-          <EmergencyWindows session={session} me={me} names={names} version={version} />
-          <Audit session={session} me={me} names={names} version={version} />
-        </>
+          <Requests session={session} me={patientAddr} names={names} version={version} onPlan={setPlan} busy={running} />
+          <Records session={session} me={patientAddr} names={names} version={version} />
+          {!subject && <ExportData session={session} account={account} version={version} onDone={refresh} />}
+          <Consents session={session} me={patientAddr} names={names} version={version} onPlan={setPlan} busy={running} />
+          <Permissions session={session} me={patientAddr} names={names} version={version} onPlan={setPlan} busy={running} />
+          <Delegates session={session} me={patientAddr} names={names} version={version} onPlan={setPlan} busy={running} delegateView={!!subject} />
+          <EmergencyWindows session={session} me={patientAddr} names={names} version={version} />
+          <Audit session={session} me={patientAddr} names={names} version={version} whose={subject ? 'the patient\'s' : 'your'} />
+        </div>
       )}
     </>
+  );
+}
+
+/**
+ * The patients who named this account delegate (`represented_by`), to act
+ * for: what a delegate may do (consents, requests, permissions, the
+ * break-glass preference) is then done for that patient, and each
+ * transaction says so. A delegation that expired or was removed stays
+ * listed, marked; the contract refuses acting on it.
+ */
+function ActingFor({ me, names, views, error, subject, busy, onChoose }: {
+  me: string; names: Names; views: any[]; error?: Error; subject: string | null; busy: boolean; onChoose: (s: string | null) => void;
+}) {
+  const chosen = subject ? views.find((v) => sameAccount(v.patient, subject)) : null;
+  return (
+    <Section title="Acting for" id="acting-for">
+      {error && <ErrorNote title="Could not read whom you represent:">{error.message}</ErrorNote>}
+      <Field label="Act for" id="act-for" hint="Patients who named you their delegate. A delegate grants and revokes consents and permissions, decides requests and sets the break-glass preference; only the patient names delegates.">
+        <select id="act-for" value={subject ?? ''} disabled={busy} aria-describedby="act-for-hint" onChange={(e) => onChoose(e.target.value || null)}>
+          <option value="">Myself ({who(names, me)})</option>
+          {views.map((v) => (
+            <option key={v.patient} value={v.patient}>
+              {who(names, v.patient)} ({v.delegation.kind}{v.active ? `, until ${when(v.delegation.expires_at)}` : ', expired or removed'})
+            </option>
+          ))}
+        </select>
+      </Field>
+      {subject && (
+        <p data-testid="acting-for" role="status">
+          You act for <Addr address={subject} names={names} /> as{' '}
+          {chosen ? <>{label(DELEGATE_KINDS, chosen.delegation.kind)}{chosen.active ? `, until ${when(chosen.delegation.expires_at)}` : ': this delegation has expired or was removed, and the contracts will refuse'}</> : 'delegate'}
+          . Everything below is that patient's.
+        </p>
+      )}
+    </Section>
   );
 }
 

@@ -1,17 +1,20 @@
 // The provider's view: the patients who consented, creating a record
 // (encrypted in this browser, stored at the gateway, its key deposited
-// sealed to the gateway, create_record, bind) and reading one (get_record
-// as a transaction, the key released against its audit entry, the bytes
-// fetched, checked against the chain's hash, decrypted here).
+// sealed to the gateway, create_record, bind), a new version of one (the
+// same steps, update_record, and the record's versions listed), reading one
+// (get_record as a transaction, the key released against its audit entry,
+// the bytes fetched, checked against the chain's hash, decrypted here), and
+// break-glass: an emergency window opened with a reason, emergency reads
+// under it (EmergencyTreatment), and ending it.
 import { useEffect, useMemo, useState } from 'react';
 
-import { dataHash, sameAccount } from '@medrec/core';
-import type { TxResult } from '@medrec/core';
+import { dataHash, sameAccount, sha256 } from '@medrec/core';
+import type { Gateway, GatewayCaller, TxResult } from '@medrec/core';
 
 import type { Account, Session } from './session';
 import { TxFlow, type TxPlan } from './TxFlow';
-import { Addr, Empty, ErrorNote, Field, Loading, Section, type Names, useLoad, when } from './ui';
-import { CONFIDENTIALITY, DATA_TYPES, PURPOSES, RECORD_TYPES, label, purposesOf } from './vocab';
+import { Addr, Empty, ErrorNote, Field, Loading, Section, type Names, useLoad, when, who } from './ui';
+import { CONFIDENTIALITY, DATA_TYPES, EMERGENCY_REASONS, PURPOSES, RECORD_TYPES, label, purposesOf } from './vocab';
 import { checkHash, openBytes, readerKeys, sealBytes, unwrapKey, wrapKey } from './vault';
 
 
@@ -32,10 +35,14 @@ export function ProviderView({ session, account, names }: { session: Session; ac
           <p>This account is not a registered provider: the contracts will refuse what it asks (you will see why before signing).</p>
         ))}
       </Section>
+      {/* An emergency clinician's work comes first on its page. */}
+      {provider.data?.role === 'Emergency' && <EmergencyAccess session={session} account={account} names={names} role="Emergency" />}
       <RequestAccess session={session} account={account} names={names} />
       <MyPatients session={session} me={me} names={names} />
       <CreateRecord session={session} account={account} names={names} />
+      <UpdateRecord session={session} account={account} names={names} />
       <ReadRecord session={session} account={account} names={names} />
+      {provider.data?.role !== 'Emergency' && <EmergencyAccess session={session} account={account} names={names} role={provider.data?.role ?? null} />}
     </>
   );
 }
@@ -150,6 +157,16 @@ function PatientField({ id, value, onChange, names, me }: { id: string; value: s
   );
 }
 
+/** Stores the ciphertext at the gateway and deposits its data key sealed to the gateway's key (before create or update). */
+async function uploadAndDeposit(gw: Gateway, caller: GatewayCaller, s: { ciphertext: Uint8Array; key: Uint8Array; keyId: string }, hash: string, progress: (x: string) => void) {
+  const info = await gw.info();
+  const up = await gw.upload(caller, s.ciphertext);
+  progress(`Encrypted file uploaded to the gateway (${up.new ? 'new' : 'already there'})`);
+  const dep = await gw.deposit(caller, hash, wrapKey(s.key, info.publicKey));
+  if (dep.key_id !== s.keyId) throw new Error(`the gateway computed key id ${dep.key_id}, not ${s.keyId}`);
+  progress('Data key deposited, sealed to the gateway\'s key');
+}
+
 function CreateRecord({ session, account, names }: { session: Session; account: Account; names: Names }) {
   const [patient, setPatient] = useState('');
   const [recordType, setRecordType] = useState('Diagnosis');
@@ -180,14 +197,7 @@ function CreateRecord({ session, account, names }: { session: Session; account: 
         contract: 'recordManagement',
         message: 'create_record',
         args: [who, recordType, hash, `0x${s.keyId}`, s.ciphertext.length, 0, confidentiality, purpose],
-        before: async (progress) => {
-          const info = await gw.info();
-          const up = await gw.upload(account.gw, s.ciphertext);
-          progress(`Encrypted file uploaded to the gateway (${up.new ? 'new' : 'already there'})`);
-          const dep = await gw.deposit(account.gw, hash, wrapKey(s.key, info.publicKey));
-          if (dep.key_id !== s.keyId) throw new Error(`the gateway computed key id ${dep.key_id}, not ${s.keyId}`);
-          progress('Data key deposited, sealed to the gateway\'s key');
-        },
+        before: (progress) => uploadAndDeposit(gw, account.gw, s, hash, progress),
         after: async (r: TxResult, progress) => {
           const bound = await gw.bind(account.gw, who, r.value);
           progress(`The gateway bound the key to record ${bound.record_id} (key id checked on-chain)`);
@@ -237,7 +247,355 @@ function CreateRecord({ session, account, names }: { session: Session; account: 
   );
 }
 
-interface Opened { bytes: Uint8Array; text: string | null; url: string; recordId: string; auditIndex: string; hash: string }
+/** A record's versions (1 = as created), oldest first. */
+function Versions({ session, recordId, names, version }: { session: Session; recordId: string; names: Names; version: number }) {
+  const list = useLoad(async () => {
+    const out: any[] = [];
+    for (let from = 1; ; from += 50) {
+      const page = await session.medrec.query('recordManagement', 'record_versions', null, recordId, from, 50);
+      out.push(...page);
+      if (page.length < 50) break;
+    }
+    return out;
+  }, [recordId, version]);
+  return (
+    <div aria-label={`Versions of record ${recordId}`} role="region">
+      <h3>Versions of record {recordId}</h3>
+      {list.loading && !list.data && <Loading what={`the versions of record ${recordId}`} />}
+      {list.error && <ErrorNote title="Could not read the versions:">{list.error.message}</ErrorNote>}
+      {list.data && list.data.length === 0 && <Empty>No record has id {recordId}.</Empty>}
+      {list.data && list.data.length > 0 && (
+        <table>
+          <caption className="sr-only">Versions of record {recordId}, oldest first</caption>
+          <thead>
+            <tr><th scope="col">Version</th><th scope="col">SHA-256 of the ciphertext</th><th scope="col">Key id</th><th scope="col">Size</th><th scope="col">Author</th><th scope="col">Time</th></tr>
+          </thead>
+          <tbody>
+            {list.data.map((v: any, i: number) => (
+              <tr key={i} data-testid="version-row">
+                <td>{i + 1}{i === list.data!.length - 1 ? ' (current)' : ''}</td>
+                <td><code>{String(v.data_hash).slice(0, 18)}…</code></td>
+                <td><code>{String(v.key_id).slice(0, 18)}…</code></td>
+                <td>{v.size} bytes</td>
+                <td><Addr address={v.author} names={names} /></td>
+                <td>{when(v.at)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
+
+/**
+ * A new version of a record: the new content encrypted here under a fresh
+ * key, uploaded, its key deposited (as for a new record), update_record,
+ * and the gateway's binding moved to the new version once final.
+ */
+function UpdateRecord({ session, account, names }: { session: Session; account: Account; names: Names }) {
+  const [patient, setPatient] = useState('');
+  const [recordId, setRecordId] = useState('');
+  const [purpose, setPurpose] = useState('Treatment');
+  const [file, setFile] = useState<File | null>(null);
+  const [sealing, setSealing] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [plan, setPlan] = useState<TxPlan | null>(null);
+  const [shown, setShown] = useState<string | null>(null);
+  const [version, setVersion] = useState(0);
+
+  const review = async (e: React.FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    setPlan(null);
+    const p = patient.trim();
+    const id = recordId.trim();
+    if (!p) return setError('Name the patient (an address).');
+    if (!/^\d+$/.test(id)) return setError('The record id is a number.');
+    setShown(id);
+    if (!file) return setError('Choose the file with the new content.');
+    setSealing(true);
+    try {
+      const plaintext = new Uint8Array(await file.arrayBuffer());
+      const s = await sealBytes(plaintext);
+      const hash = dataHash(s.ciphertext);
+      const gw = session.gateway;
+      setPlan({
+        title: `New version of record ${id} of ${who(names, p)} (${file.name}, ${plaintext.length} bytes encrypted to ${s.ciphertext.length})`,
+        contract: 'recordManagement',
+        message: 'update_record',
+        args: [p, id, hash, `0x${s.keyId}`, s.ciphertext.length, purpose],
+        before: (progress) => uploadAndDeposit(gw, account.gw, s, hash, progress),
+        after: async (r: TxResult, progress) => {
+          progress(`The chain holds version ${r.value} of record ${id}`);
+          const bound = await gw.bind(account.gw, p, id);
+          progress(`The gateway bound the new key to record ${bound.record_id} (key id checked on-chain)`);
+          s.key.fill(0);
+        },
+      });
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setSealing(false);
+    }
+  };
+
+  return (
+    <Section title="Update a record (new version)" id="update-record">
+      <form onSubmit={review} className="grid" aria-label="Update a record">
+        <PatientField id="update-patient" value={patient} onChange={setPatient} names={names} me={account.address} />
+        <Field label="Record id" id="update-id">
+          <input id="update-id" inputMode="numeric" value={recordId} onChange={(e) => setRecordId(e.target.value)} />
+        </Field>
+        <Field label="Purpose" id="update-purpose">
+          <select id="update-purpose" value={purpose} onChange={(e) => setPurpose(e.target.value)}>
+            {PURPOSES.map((x) => <option key={x.name} value={x.name}>{x.label}</option>)}
+          </select>
+        </Field>
+        <Field label="New content (file)" id="update-file" hint="Encrypted in this browser under a new key; every earlier version stays listed on-chain.">
+          <input id="update-file" type="file" aria-describedby="update-file-hint" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
+        </Field>
+        {error && <ErrorNote>{error}</ErrorNote>}
+        <button type="submit" disabled={sealing}>{sealing ? 'Encrypting…' : 'Encrypt and review the update'}</button>
+      </form>
+      {plan && <TxFlow session={session} account={account} plan={plan} onDone={() => setVersion((v) => v + 1)} onCancel={() => setPlan(null)} />}
+      {shown && <Versions key={shown} session={session} recordId={shown} names={names} version={version} />}
+    </Section>
+  );
+}
+
+const hex = (b: Uint8Array) => `0x${[...b].map((x) => x.toString(16).padStart(2, '0')).join('')}`;
+
+/**
+ * Break-glass: an emergency-role provider opens a window on a patient with a
+ * reason (and a salted hash of a justification kept off-chain), reads the
+ * patient's records under it (get_record for EmergencyTreatment, the key
+ * released as for any read), and ends it. Every window goes to the admins'
+ * review queue.
+ */
+function EmergencyAccess({ session, account, names, role }: { session: Session; account: Account; names: Names; role: string | null }) {
+  const me = account.address;
+  const [patient, setPatient] = useState('');
+  const [reason, setReason] = useState('LifeThreatening');
+  const [note, setNote] = useState('');
+  const [salt] = useState(() => crypto.getRandomValues(new Uint8Array(16)));
+  const [error, setError] = useState<string | null>(null);
+  const [plan, setPlanState] = useState<TxPlan | null>(null);
+  const [planNo, setPlanNo] = useState(0);
+  const setPlan = (p: TxPlan | null) => {
+    setPlanState(p);
+    if (p) setPlanNo((n) => n + 1);
+  };
+  const [opened, setOpened] = useState<Opened | null>(null);
+  const [version, setVersion] = useState(0);
+  const [running, setRunning] = useState(false);
+
+  const target = useMemo(() => {
+    const p = patient.trim();
+    if (!p) return null;
+    try {
+      session.api.createType('AccountId', p);
+      return p;
+    } catch {
+      return null;
+    }
+  }, [patient, session]);
+  const latest = useLoad(
+    () => (target ? session.medrec.query('accessControl', 'latest_emergency_window', null, me, target) : Promise.resolve(null)),
+    [me, target, version],
+  );
+  const open = latest.data?.state === 'Open';
+  const records = useLoad(
+    () => (target && open ? session.medrec.query('recordManagement', 'patient_records', null, target, 0, 50) : Promise.resolve(null)),
+    [target, open, version],
+  );
+  const noteHash = hex(sha256(new Uint8Array([...salt, ...new TextEncoder().encode(note)])));
+
+  const review = (e: React.FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    if (!patient.trim()) return setError('Name the patient (an address).');
+    if (!target) return setError('That is not an account address.');
+    if (!note.trim()) return setError('Write why (the note stays here; the chain keeps its salted hash for the review).');
+    setPlan({
+      title: `Open an emergency window on ${who(names, target)}: ${label(EMERGENCY_REASONS, reason)}`,
+      contract: 'accessControl',
+      message: 'activate_emergency_access',
+      args: [target, reason, noteHash],
+    });
+  };
+
+  return (
+    <Section title="Emergency access (break-glass)" id="emergency-access">
+      <p className="muted">
+        A verified, active provider with the Emergency role may open a time-limited window on a patient and read what the patient's
+        break-glass preference allows (non-sensitive types by default), for emergency treatment. Each read is in the patient's audit
+        trail, and an admin reviews every window once it closes.
+        {role && role !== 'Emergency' && <> Your role is {role}: the contract will refuse to open a window (you will see why before signing).</>}
+      </p>
+      <form onSubmit={review} className="grid" aria-label="Open an emergency window">
+        <PatientField id="emergency-patient" value={patient} onChange={setPatient} names={names} me={me} />
+        <Field label="Reason" id="emergency-reason">
+          <select id="emergency-reason" value={reason} onChange={(e) => setReason(e.target.value)}>
+            {EMERGENCY_REASONS.map((r) => <option key={r.name} value={r.name}>{r.label}</option>)}
+          </select>
+        </Field>
+        <Field label="Justification (kept off-chain)" id="emergency-note" hint="The chain keeps a salted SHA-256 of it; keep the note and the salt for the review.">
+          <textarea id="emergency-note" rows={2} value={note} aria-describedby="emergency-note-hint" onChange={(e) => setNote(e.target.value)} />
+        </Field>
+        <p className="muted">
+          Salt <code>{hex(salt)}</code>; note hash <code data-testid="emergency-note-hash">{noteHash}</code>.
+        </p>
+        {error && <ErrorNote>{error}</ErrorNote>}
+        <button type="submit" disabled={running}>Review the opening</button>
+      </form>
+      {plan && (
+        <TxFlow
+          key={planNo}
+          session={session}
+          account={account}
+          plan={plan}
+          onBusy={setRunning}
+          onDone={() => setVersion((v) => v + 1)}
+          onCancel={() => setPlan(null)}
+        />
+      )}
+      {target && (
+        <div role="region" aria-label="Your latest window on this patient">
+          <h3>Your latest window on {who(names, target)}</h3>
+          {latest.loading && latest.data === undefined && <Loading what="your window on this patient" />}
+          {latest.error && <ErrorNote title="Could not read the window:">{latest.error.message}</ErrorNote>}
+          {latest.data === null && <Empty>You have opened no window on this patient.</Empty>}
+          {latest.data && (
+            <p data-testid="emergency-window">
+              Window #{latest.data.id}: <strong>{latest.data.state}</strong>, {label(EMERGENCY_REASONS, latest.data.window.reason)}, opened{' '}
+              {when(latest.data.window.opened_at)},{' '}
+              {latest.data.window.ended_at != null ? `ended ${when(latest.data.window.ended_at)}` : `${open ? 'closes' : 'closed'} ${when(latest.data.window.expires_at)}`}
+              {latest.data.window.review ? `; reviewed: ${latest.data.window.review.outcome}` : ''}.
+            </p>
+          )}
+          {open && (
+            <>
+              <div className="actions">
+                <button
+                  type="button"
+                  disabled={running}
+                  onClick={() => setPlan({
+                    title: `End the emergency window on ${who(names, target)}`,
+                    contract: 'accessControl',
+                    message: 'end_emergency_access',
+                    args: [target],
+                  })}
+                >
+                  End the window
+                </button>
+              </div>
+              <h3>The patient's records</h3>
+              {records.loading && !records.data && <Loading what="the patient's records" />}
+              {records.error && <ErrorNote>{records.error.message}</ErrorNote>}
+              {records.data && records.data.length === 0 && <Empty>The patient has no records.</Empty>}
+              {records.data && records.data.length > 0 && (
+                <table>
+                  <caption className="sr-only">The patient's records</caption>
+                  <thead>
+                    <tr><th scope="col">Id</th><th scope="col">Type</th><th scope="col">Status</th><th scope="col">Version</th><th scope="col"><span className="sr-only">Action</span></th></tr>
+                  </thead>
+                  <tbody>
+                    {records.data.map((r: any) => (
+                      <tr key={r.record_id}>
+                        <td>{r.record_id}</td>
+                        <td>{r.meta.record_type}</td>
+                        <td>{r.meta.status}</td>
+                        <td>{r.meta.version}</td>
+                        <td>
+                          <button
+                            type="button"
+                            disabled={running}
+                            aria-label={`Emergency read of record ${r.record_id}`}
+                            onClick={() => {
+                              setOpened(null);
+                              setPlan(readPlan(session, account, names, target, String(r.record_id), 'EmergencyTreatment', setOpened));
+                            }}
+                          >
+                            Emergency read
+                          </button>
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              )}
+            </>
+          )}
+        </div>
+      )}
+      {opened && <OpenedRecord opened={opened} />}
+    </Section>
+  );
+}
+
+interface Opened { bytes: Uint8Array; text: string | null; url: string; recordId: string; auditIndex: string; hash: string; emergency: boolean }
+
+/**
+ * A recorded read: get_record as a transaction (for `purpose`), then the key
+ * released by the gateway against the audit entry the read wrote, the
+ * ciphertext fetched and checked against the chain's data_hash, and
+ * decrypted in this browser. `onOpened` gets the plaintext.
+ */
+function readPlan(session: Session, account: Account, names: Names, patient: string, id: string, purpose: string, onOpened: (o: Opened) => void): TxPlan {
+  const gw = session.gateway;
+  const emergency = purpose === 'EmergencyTreatment';
+  return {
+    title: `${emergency ? 'Emergency read of record' : 'Read record'} ${id} of ${who(names, patient)} for ${label(PURPOSES, purpose)} (recorded in the audit trail)`,
+    contract: 'recordManagement',
+    message: 'get_record',
+    args: [patient, id, purpose],
+    after: async (r: TxResult, progress) => {
+      const ev = r.events.find((x) => x.name === 'AuditAppended' && (x.args?.action === 'Read' || x.args?.action === 'EmergencyRead'));
+      const auditIndex = String(ev?.args?.index ?? r.value.audit_index);
+      progress(`The chain recorded the read as audit entry #${auditIndex}${ev?.args?.action === 'EmergencyRead' ? ' (an emergency read)' : ''}`);
+      const keys = await readerKeys();
+      const proof = { patient, recordId: id, auditIndex, wrapTo: keys.publicKey };
+      const released = await gw.release(account.gw, proof);
+      progress('The gateway released the key against that entry');
+      const bytes = await gw.fetchCiphertext(account.gw, proof);
+      const hash = dataHash(bytes);
+      const onChain = r.value.meta.data_hash as string;
+      checkHash(hexBytes(onChain), hexBytes(hash));
+      progress(`Fetched ${bytes.length} bytes; their SHA-256 equals the chain's data_hash`);
+      const key = unwrapKey(released.wrapped, keys.secretKey);
+      const plain = await openBytes(bytes, key);
+      key.fill(0);
+      keys.secretKey.fill(0);
+      progress(`Decrypted in this browser: ${plain.length} bytes`);
+      let text: string | null = null;
+      try {
+        text = new TextDecoder('utf-8', { fatal: true }).decode(plain);
+      } catch {
+        text = null;
+      }
+      const url = URL.createObjectURL(new Blob([plain as BlobPart]));
+      onOpened({ bytes: plain, text, url, recordId: id, auditIndex, hash, emergency: ev?.args?.action === 'EmergencyRead' });
+    },
+  };
+}
+
+/** A decrypted record on show (its object URL revoked when it goes). */
+function OpenedRecord({ opened }: { opened: Opened }) {
+  useEffect(() => () => URL.revokeObjectURL(opened.url), [opened]);
+  const preview = useMemo(() => (opened.text != null ? opened.text.slice(0, 20000) : null), [opened]);
+  return (
+    <div className="opened" aria-label={`Record ${opened.recordId}, decrypted`} role="region">
+      <h3>Record {opened.recordId}, decrypted</h3>
+      <p className="ok" data-testid="hash-check">
+        SHA-256 <code>{opened.hash.slice(0, 18)}…</code> matches the chain; read recorded as audit entry #{opened.auditIndex}
+        {opened.emergency ? ' (an emergency read, reviewed later)' : ''}.
+      </p>
+      {preview != null ? <pre data-testid="plaintext" tabIndex={0}>{preview}</pre> : <p>Binary content ({opened.bytes.length} bytes).</p>}
+      <a href={opened.url} download={`record-${opened.recordId}`}>Download the decrypted record</a>
+    </div>
+  );
+}
 
 function ReadRecord({ session, account, names }: { session: Session; account: Account; names: Names }) {
   const [patient, setPatient] = useState('');
@@ -247,55 +605,15 @@ function ReadRecord({ session, account, names }: { session: Session; account: Ac
   const [opened, setOpened] = useState<Opened | null>(null);
   const [error, setError] = useState<string | null>(null);
 
-  useEffect(() => () => {
-    if (opened) URL.revokeObjectURL(opened.url);
-  }, [opened]);
-
   const review = (e: React.FormEvent) => {
     e.preventDefault();
     setError(null);
     setOpened(null);
-    const who = patient.trim();
-    if (!who) return setError('Name the patient (an address).');
+    const p = patient.trim();
+    if (!p) return setError('Name the patient (an address).');
     if (!/^\d+$/.test(recordId.trim())) return setError('The record id is a number.');
-    const id = recordId.trim();
-    const gw = session.gateway;
-    setPlan({
-      title: `Read record ${id} of ${names.get(who) ?? who.slice(0, 8)} for ${label(PURPOSES, purpose)} (recorded in the audit trail)`,
-      contract: 'recordManagement',
-      message: 'get_record',
-      args: [who, id, purpose],
-      after: async (r: TxResult, progress) => {
-        const ev = r.events.find((x) => x.name === 'AuditAppended' && (x.args?.action === 'Read' || x.args?.action === 'EmergencyRead'));
-        const auditIndex = String(ev?.args?.index ?? r.value.audit_index);
-        progress(`The chain recorded the read as audit entry #${auditIndex}`);
-        const keys = await readerKeys();
-        const proof = { patient: who, recordId: id, auditIndex, wrapTo: keys.publicKey };
-        const released = await gw.release(account.gw, proof);
-        progress('The gateway released the key against that entry');
-        const bytes = await gw.fetchCiphertext(account.gw, proof);
-        const hash = dataHash(bytes);
-        const onChain = r.value.meta.data_hash as string;
-        checkHash(hexBytes(onChain), hexBytes(hash));
-        progress(`Fetched ${bytes.length} bytes; their SHA-256 equals the chain's data_hash`);
-        const key = unwrapKey(released.wrapped, keys.secretKey);
-        const plain = await openBytes(bytes, key);
-        key.fill(0);
-        keys.secretKey.fill(0);
-        progress(`Decrypted in this browser: ${plain.length} bytes`);
-        let text: string | null = null;
-        try {
-          text = new TextDecoder('utf-8', { fatal: true }).decode(plain);
-        } catch {
-          text = null;
-        }
-        const url = URL.createObjectURL(new Blob([plain as BlobPart]));
-        setOpened({ bytes: plain, text, url, recordId: id, auditIndex, hash });
-      },
-    });
+    setPlan(readPlan(session, account, names, p, recordId.trim(), purpose, setOpened));
   };
-
-  const preview = useMemo(() => (opened?.text != null ? opened.text.slice(0, 20000) : null), [opened]);
 
   return (
     <Section title="Read a record">
@@ -313,16 +631,7 @@ function ReadRecord({ session, account, names }: { session: Session; account: Ac
         <button type="submit">Review the read</button>
       </form>
       {plan && <TxFlow session={session} account={account} plan={plan} onCancel={() => { setPlan(null); }} />}
-      {opened && (
-        <div className="opened" aria-label={`Record ${opened.recordId}, decrypted`} role="region">
-          <h3>Record {opened.recordId}, decrypted</h3>
-          <p className="ok" data-testid="hash-check">
-            SHA-256 <code>{opened.hash.slice(0, 18)}…</code> matches the chain; read recorded as audit entry #{opened.auditIndex}.
-          </p>
-          {preview != null ? <pre data-testid="plaintext" tabIndex={0}>{preview}</pre> : <p>Binary content ({opened.bytes.length} bytes).</p>}
-          <a href={opened.url} download={`record-${opened.recordId}`}>Download the decrypted record</a>
-        </div>
-      )}
+      {opened && <OpenedRecord opened={opened} />}
     </Section>
   );
 }

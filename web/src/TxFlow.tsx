@@ -21,6 +21,8 @@ export interface TxPlan {
   before?: (progress: (s: string) => void) => Promise<void>;
   /** Off-chain steps after the transaction is final (e.g. bind at the gateway). */
   after?: (result: TxResult, progress: (s: string) => void) => Promise<void>;
+  /** A delegate's transaction: the patient it acts for. */
+  onBehalfOf?: { address: string; name: string };
   /** Wait for finality before `after` and before calling it done (default true). */
   finalized?: boolean;
 }
@@ -108,6 +110,11 @@ export function TxFlow({ session, account, plan, onDone, onCancel, onBusy }: {
       <h3 tabIndex={-1} ref={heading}>{plan.title}</h3>
       <p className="muted">
         <code>{`${plan.contract}.${plan.message}`}</code> signed by {account.name}
+        {plan.onBehalfOf && (
+          <span data-testid="on-behalf">
+            {' '}on behalf of <strong>{plan.onBehalfOf.name}</strong> <code>{`${plan.onBehalfOf.address.slice(0, 6)}…${plan.onBehalfOf.address.slice(-4)}`}</code>, as delegate
+          </span>
+        )}
       </p>
       {!preview && !previewError && (
         <p role="status" aria-live="polite">Checking with a dry run…</p>

@@ -81,6 +81,11 @@ export declare class GatewayError extends Error {
   code: string;
   plain: string;
 }
+/** What each refusal code of the gateway means, in plain words. */
+export declare const GATEWAY_CODES: Record<string, string>;
+export interface LogEntry { seq: number; at: number; event: string; fields: Record<string, string>; prev: string; hash: string }
+export declare function logEntryHash(entry: LogEntry, prevHex?: string): string;
+export declare function verifyLogEntries(entries: LogEntry[], prevHex?: string | null): { ok: boolean; checked: number; brokenAt: number | null; reason: string | null };
 export declare class Gateway {
   constructor(url: string, opts?: { finalityWaitMs?: number; pollMs?: number });
   url: string;
@@ -90,4 +95,5 @@ export declare class Gateway {
   bind(caller: GatewayCaller, patient: string, recordId: string | number): Promise<{ record_id: string | number; [k: string]: any }>;
   release(caller: GatewayCaller, proof: { patient: string; recordId: string | number; auditIndex: string | number; wrapTo: Uint8Array }): Promise<{ wrapped: Uint8Array; block?: any; [k: string]: any }>;
   fetchCiphertext(caller: GatewayCaller, proof: { patient: string; recordId: string | number; auditIndex: string | number }): Promise<Uint8Array>;
+  log(caller: GatewayCaller, page?: { from?: number; limit?: number }): Promise<{ entries: LogEntry[]; total: number; next: number | null }>;
 }

@@ -18,6 +18,7 @@
 //   await gw.release(caller, { patient, recordId, auditIndex, wrapTo });
 //   await gw.fetchCiphertext(caller, { patient, recordId, auditIndex });
 //   (an earlier version: `version` in both; the patient's own reads only)
+//   await gw.log(caller, { from, limit });                     // GET /v1/log (verified Admins)
 //
 // A refusal throws a GatewayError with the gateway's status and code.
 
@@ -47,6 +48,9 @@ export const GATEWAY_CODES = {
   chain_unavailable: 'the gateway cannot reach the chain, and releases nothing without it',
   store_unavailable: 'the gateway\'s store is unavailable',
   timeout: 'the request took too long',
+  unknown_version: 'the record has no such version',
+  earlier_version_patient_only: 'earlier versions of a record are released to its patient only (a read opens the current version)',
+  not_log_reader: 'only a verified, active provider with the Admin role may read the gateway\'s log',
   not_found: 'no such route at the gateway',
   method_not_allowed: 'that method is not allowed on this route',
 };
@@ -74,6 +78,41 @@ export function requestPayload(method, pathAndQuery, body, timestampMs, nonce) {
 /** The bytes a request's signature covers (already `<Bytes>`-wrapped). */
 export function signedBytes(method, pathAndQuery, body, timestampMs, nonce) {
   return u8aWrapBytes(stringToU8a(requestPayload(method, pathAndQuery, body, timestampMs, nonce)));
+}
+
+/** The domain tag of the gateway's log hashes (gateway/src/log.rs). */
+const LOG_DOMAIN = stringToU8a('medrec-gateway/log/v1\0');
+
+/**
+ * The hash of one entry of the gateway's log, hex: SHA-256 of the domain
+ * tag, the previous entry's hash (32 bytes) and the compact JSON of
+ * {seq, at, event, fields} in that key order, the fields' keys sorted.
+ */
+export function logEntryHash(entry, prevHex = entry.prev) {
+  const fields = {};
+  for (const k of Object.keys(entry.fields ?? {}).sort()) fields[k] = entry.fields[k];
+  const json = JSON.stringify({ seq: entry.seq, at: entry.at, event: entry.event, fields });
+  const prev = hexToU8a(`0x${prevHex}`);
+  if (prev.length !== 32) throw new Error(`log entry ${entry.seq}: prev is not 32 bytes`);
+  return hex(sha256AsU8a(new Uint8Array([...LOG_DOMAIN, ...prev, ...stringToU8a(json)])));
+}
+
+/**
+ * Checks a run of consecutive log entries: each one's hash recomputed, each
+ * one's prev the hash before it, seq consecutive; the first one's prev is
+ * `prevHex` (zeros before seq 0; the entry before the page's otherwise, when
+ * known). Returns {ok, checked, brokenAt (seq or null), reason}.
+ */
+export function verifyLogEntries(entries, prevHex = null) {
+  let prev = prevHex ?? (entries[0]?.seq === 0 ? '00'.repeat(32) : null);
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
+    if (i > 0 && e.seq !== entries[i - 1].seq + 1) return { ok: false, checked: i, brokenAt: e.seq, reason: `entry ${e.seq} does not follow entry ${entries[i - 1].seq}` };
+    if (prev !== null && e.prev !== prev) return { ok: false, checked: i, brokenAt: e.seq, reason: `entry ${e.seq} does not link to the hash before it` };
+    if (logEntryHash(e) !== e.hash) return { ok: false, checked: i, brokenAt: e.seq, reason: `entry ${e.seq} does not hash to its recorded hash` };
+    prev = e.hash;
+  }
+  return { ok: true, checked: entries.length, brokenAt: null, reason: null };
 }
 
 /** A fresh nonce: 32 hex digits (the gateway takes 16 to 64 of [0-9A-Za-z_-]). */
@@ -216,6 +255,14 @@ export class Gateway {
     }));
     const r = await this.untilFinal(() => this.request(caller, 'POST', '/v1/release', body));
     return { ...r, wrapped: hexToU8a(`0x${r.wrapped_key}`) };
+  }
+
+  /**
+   * A page of the gateway's log (signed; the caller must be a verified,
+   * active Admin on the chain, else not_log_reader): {entries, total, next}.
+   */
+  async log(caller, { from = 0, limit = 100 } = {}) {
+    return this.request(caller, 'GET', `/v1/log?from=${from}&limit=${limit}`);
   }
 
   /**

@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+"""Where each contract's code goes: the largest functions of its WebAssembly,
+by name (issue 20: code size is most of every call's gas).
+
+    python3 scripts/wasm-functions.py [OUT.md] [--top N]
+
+Reads the contracts' pre-optimization builds that scripts/build.sh leaves in
+$CARGO_TARGET_DIR/ink/<name>/wasm32-unknown-unknown/release/<name>.wasm (they
+keep the function names that wasm-opt strips; wasm-opt then shrinks the code
+by about a third, so the shares matter, not the bytes), and the release
+sizes from $CARGO_TARGET_DIR/contracts/<name>/<name>.wasm. Python 3 only.
+"""
+import os
+import re
+import sys
+
+CONTRACTS = ["access_control", "patient_consent", "record_management"]
+
+
+def leb(b, i):
+    r = s = 0
+    while True:
+        x = b[i]
+        i += 1
+        r |= (x & 0x7F) << s
+        s += 7
+        if x < 0x80:
+            return r, i
+
+
+def functions(path):
+    """[(code bytes, name)] of the module's defined functions."""
+    b = open(path, "rb").read()
+    i, imports, sizes, names = 8, 0, [], {}
+    while i < len(b):
+        sid = b[i]
+        n, i = leb(b, i + 1)
+        body, i = b[i : i + n], i + n
+        if sid == 2:  # imports: count the functions among them
+            j = 0
+            count, j = leb(body, j)
+            for _ in range(count):
+                for _ in range(2):
+                    ln, j = leb(body, j)
+                    j += ln
+                kind = body[j]
+                j += 1
+                if kind == 0:
+                    _, j = leb(body, j)
+                    imports += 1
+                elif kind in (1, 2):  # table, memory: limits
+                    if kind == 1:
+                        j += 1
+                    flags = body[j]
+                    _, j = leb(body, j + 1)
+                    if flags & 1:
+                        _, j = leb(body, j)
+                elif kind == 3:
+                    j += 2
+        elif sid == 10:  # code
+            j = 0
+            count, j = leb(body, j)
+            for _ in range(count):
+                size, j = leb(body, j)
+                sizes.append(size)
+                j += size
+        elif sid == 0:  # custom: the name section
+            ln, j = leb(body, 0)
+            if body[j : j + ln] == b"name":
+                j += ln
+                while j < len(body):
+                    sub = body[j]
+                    size, j = leb(body, j + 1)
+                    end = j + size
+                    if sub == 1:
+                        count, j = leb(body, j)
+                        for _ in range(count):
+                            idx, j = leb(body, j)
+                            ln, j = leb(body, j)
+                            names[idx] = body[j : j + ln].decode("utf8", "replace")
+                            j += ln
+                    j = end
+    return [(size, names.get(k + imports, "?")) for k, size in enumerate(sizes)]
+
+
+def short(name):
+    """A readable name: Rust's legacy mangling unpicked far enough."""
+    parts = re.findall(r"(\d+)([A-Za-z_$.][^\d]*)", name[3:]) if name.startswith("_ZN") else []
+    if not parts:
+        return name
+    out, rest = [], name[3:]
+    while rest and rest[0].isdigit():
+        m = re.match(r"(\d+)", rest)
+        n = int(m.group(1))
+        rest = rest[m.end() :]
+        out.append(rest[:n])
+        rest = rest[n:]
+    out = [p for p in out if not re.fullmatch(r"h[0-9a-f]{16}", p)]
+    text = "::".join(out)
+    for a, b in (("$LT$", "<"), ("$GT$", ">"), ("$u20$", " "), ("$RF$", "&"), ("$C$", ","), ("..", "::"), ("$u7b$", "{"), ("$u7d$", "}")):
+        text = text.replace(a, b)
+    return text
+
+
+def group(name):
+    n = short(name).lstrip("_")
+    crate = n.lstrip("<&").split("::")[0]
+    if "ExecuteDispatchable" in n or "internal_call" in n or n in ("call", "deploy"):
+        return "message dispatch (ink! codegen: decode input, call, encode output)"
+    if "::events::emit" in n or "TopicsBuilder" in n:
+        return "event emission (encoding, topics)"
+    if crate == "core" and "fmt" in n:
+        return "core::fmt"
+    if "sort" in n:
+        return "sorting"
+    if crate in ("ink_storage", "ink_env", "ink_allocator", "ink"):
+        return "storage, host calls, allocator (ink_storage, ink_env)"
+    if crate == "parity_scale_codec":
+        return "SCALE codec"
+    if crate in ("access_control", "patient_consent", "record_management", "medrec_types"):
+        return "contract logic (cores, types)"
+    if crate == "core" and "FnOnce::call_once" in n:
+        return "closures (core::ops::FnOnce::call_once)"
+    return "other (core, alloc: iterators, vectors)"
+
+
+def main():
+    args = sys.argv[1:]
+    top = 12
+    if "--top" in args:
+        k = args.index("--top")
+        top = int(args[k + 1])
+        del args[k : k + 2]
+    target = os.environ.get("CARGO_TARGET_DIR", "target")
+    lines = [
+        "# Where the contracts' code goes",
+        "",
+        "Generated by `python3 scripts/wasm-functions.py docs/wasm-functions.md` after",
+        "`scripts/build.sh` (do not edit by hand). Function sizes are from the",
+        "pre-optimization builds, which keep names; wasm-opt then shrinks the whole,",
+        "so the shares are what carries over to the release `.wasm`. (scripts/build.sh",
+        "builds each contract's upgrade-v2 variant last, which differs only in the",
+        "constant `code_version` returns: its pre-optimization file is the one read.)",
+        "",
+    ]
+    for c in CONTRACTS:
+        dash = c.replace("_", "-")
+        pre = os.path.join(target, "ink", c, "wasm32-unknown-unknown", "release", f"{dash}.wasm")
+        rel = os.path.join(target, "contracts", c, f"{c}.wasm")
+        fns = functions(pre)
+        total = sum(s for s, _ in fns)
+        release = os.path.getsize(rel) if os.path.exists(rel) else None
+        lines += [f"## {dash}", "", f"Release `.wasm`: {release:,} bytes; before wasm-opt: {total:,} bytes of code in {len(fns)} functions.", ""]
+        groups = {}
+        for s, n in fns:
+            groups[group(n)] = groups.get(group(n), 0) + s
+        lines += ["| part | code bytes | share |", "|---|---:|---:|"]
+        for g, s in sorted(groups.items(), key=lambda x: -x[1]):
+            lines.append(f"| {g} | {s:,} | {100 * s / total:.1f}% |")
+        lines += ["", f"Largest {top} functions:", "", "| bytes | function |", "|---:|---|"]
+        for s, n in sorted(fns, reverse=True)[:top]:
+            lines.append(f"| {s:,} | `{short(n)[:110]}` |")
+        lines.append("")
+    text = "\n".join(lines)
+    if args:
+        open(args[0], "w").write(text)
+        print(f"wrote {args[0]}")
+    else:
+        print(text)
+
+
+if __name__ == "__main__":
+    main()
