@@ -11,6 +11,7 @@ import { chainHashes, sameAccount, toPlain } from '@medrec/core';
 
 import { Delegates, EmergencyPreference, EmergencyWindows, Permissions, Requests, allPages } from './Access';
 import { disclosuresCsv, inRange, isoDay, type PlainEntry } from './csv';
+import { ExportData } from './Export';
 import type { Account, Session } from './session';
 import { TxFlow, type TxPlan } from './TxFlow';
 import { Addr, Empty, ErrorNote, Field, Loading, Section, type Names, useLoad, when, who } from './ui';
@@ -88,6 +89,7 @@ export function PatientView({ session, account, names }: { session: Session; acc
           </Section>
           <Requests session={session} me={patientAddr} names={names} version={version} onPlan={setPlan} busy={running} />
           <Records session={session} me={patientAddr} names={names} version={version} />
+          {!subject && <ExportData session={session} account={account} version={version} onDone={refresh} />}
           <Consents session={session} me={patientAddr} names={names} version={version} onPlan={setPlan} busy={running} />
           <Permissions session={session} me={patientAddr} names={names} version={version} onPlan={setPlan} busy={running} />
           <Delegates session={session} me={patientAddr} names={names} version={version} onPlan={setPlan} busy={running} delegateView={!!subject} />
