@@ -15,6 +15,7 @@
 //   scripts/web-test.sh     starts node + gateway, deploys, builds, serves, runs this
 
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 
 import { Gateway } from '../../client/lib/gateway.js';
@@ -40,6 +41,7 @@ describe('the patient\'s records in chromium', { skip: why ?? false, concurrency
   const run = Date.now();
   const patient = signer(`//WebRecords//patient-${run}`);
   const guardian = signer(`//WebRecords//guardian-${run}`);
+  const many = signer(`//WebRecords//many-${run}`); // a patient with more records than one page (50)
   const text = {
     diagnosis: Buffer.from(`Diagnosis (run ${run}): community-acquired pneumonia, right lower lobe. Amoxicillin 1 g three times daily for 5 days.\n`),
     v1: Buffer.from(`Discharge summary (run ${run}), first draft: admitted with chest pain; troponin negative.\n`),
@@ -71,7 +73,7 @@ describe('the patient\'s records in chromium', { skip: why ?? false, concurrency
     c = await chain();
     ({ alice, bob, charlie } = c.accounts);
     gw = new Gateway(GATEWAY, { finalityWaitMs: 60_000 });
-    for (const who of [patient, guardian]) {
+    for (const who of [patient, guardian, many]) {
       await submit(c.api, c.api.tx.balances.transferKeepAlive(who.address, 10n ** 16n), alice, { label: 'fund a test account' });
     }
     if (!(await c.medrec.getProvider(charlie.address))) await c.medrec.registerProvider(alice, charlie.address, 'Doctor', CREDENTIALS);
@@ -94,9 +96,10 @@ describe('the patient\'s records in chromium', { skip: why ?? false, concurrency
       { name: 'Patient (wallet)', pair: patient },
       { name: 'Dr Charlie (wallet)', pair: charlie },
       { name: 'Guardian (wallet)', pair: guardian },
+      { name: 'Many records (wallet)', pair: many },
     ]);
     page = b.page;
-    await connectWallet(page, 3);
+    await connectWallet(page, 4);
   });
 
   after(async () => {
@@ -281,6 +284,37 @@ describe('the patient\'s records in chromium', { skip: why ?? false, concurrency
     await list.getByTestId('version-row').nth(1).waitFor({ timeout: LONG });
     assert.equal(await list.getByRole('button', { name: /^Open version/ }).count(), 0, 'no earlier version offered to a delegate');
     await list.getByTestId('version-row').nth(0).getByText('the patient\'s only').waitFor();
+  });
+
+  test('a patient with more records than one page of patient_records (50) sees them all', async () => {
+    // 51 records of her own (metadata only: never opened), created in one
+    // utility.batchAll of create_record calls, each built from its dry run.
+    await c.medrec.registerPatient(many);
+    const calls = [];
+    for (let i = 0; i < 51; i++) {
+      const p = await c.medrec.preview({
+        contract: 'recordManagement',
+        message: 'create_record',
+        signer: many,
+        args: [many.address, 'Vitals', `0x${randomBytes(32).toString('hex')}`, `0x${randomBytes(32).toString('hex')}`, 100 + i, 0, 'Normal', 'PatientRequest'],
+        fee: false,
+      });
+      assert.ok(p.ok, `create ${i}: ${p.error?.message}`);
+      const [dest, value, gas, , data] = p.extrinsic.method.args;
+      // Room for the state the earlier calls of the batch leave behind.
+      const limit = { refTime: gas.refTime.toBigInt() * 2n, proofSize: gas.proofSize.toBigInt() * 2n };
+      calls.push(c.api.tx.contracts.call(dest, value, limit, null, data));
+    }
+    await submit(c.api, c.api.tx.utility.batchAll(calls), many, { label: 'create 51 records' });
+    const state = await c.medrec.query('recordManagement', 'patient_state', null, many.address);
+    assert.equal(Number(state.record_count), 51);
+    const last = (await rm('patient_records', many.address, 50, 50))[0];
+    assert.ok(last, 'the 51st record is on the second page');
+
+    await asAccount(page, 'Many records \\(wallet\\)', 'Patient');
+    await row(String(last.record_id)).waitFor({ timeout: LONG });
+    assert.equal(await records().getByTestId('record-row').count(), 51);
+    assert.match(await records().getByTestId('records-count').innerText(), /^51 records\./);
   });
 
   test('no uncaught error in the page', () => {
