@@ -226,7 +226,7 @@ function DeleteWarning({ r, whose, busy, onCancel, onReview }: {
       <p data-testid="delete-warning" className="error">
         <strong>This cannot be undone.</strong> Once the deletion is final, the key-release gateway destroys the record's keys (those of
         every version). Nobody can decrypt the record after that: not {whose === 'your' ? 'you' : 'the patient'}, not a provider, not the
-        gateway; its encrypted bytes are useless. The chain keeps that the record existed, and {whose} audit trail keeps who did what with it.
+        gateway; its encrypted bytes are useless (a copy someone already decrypted and saved is not affected). The chain keeps that the record existed, and {whose} audit trail keeps who did what with it.
       </p>
       <p>
         The record must be kept until {when(r.meta.retention_until)}

@@ -60,7 +60,7 @@ export async function releaseAndOpen(gw: Gateway, caller: GatewayCaller, proof: 
 }
 
 /** A decrypted record as shown: its text (when it is UTF-8) and a download link. */
-function opened(plain: Uint8Array, fields: Omit<Opened, 'bytes' | 'text' | 'url'>): Opened {
+function toOpened(plain: Uint8Array, fields: Omit<Opened, 'bytes' | 'text' | 'url'>): Opened {
   let text: string | null = null;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(plain);
@@ -94,7 +94,7 @@ export function readPlan(
       const auditIndex = String(ev?.args?.index ?? r.value.audit_index);
       progress(`The chain recorded the read as audit entry #${auditIndex}${ev?.args?.action === 'EmergencyRead' ? ' (an emergency read)' : ''}`);
       const { plain, hash } = await releaseAndOpen(gw, account.gw, { patient, recordId: id, auditIndex }, r.value.meta.data_hash as string, progress);
-      onOpened(opened(plain, { recordId: id, auditIndex, hash, emergency: ev?.args?.action === 'EmergencyRead' }));
+      onOpened(toOpened(plain, { recordId: id, auditIndex, hash, emergency: ev?.args?.action === 'EmergencyRead' }));
     },
   };
 }
@@ -107,7 +107,7 @@ export function readPlan(
  */
 export async function openVersion(gw: Gateway, caller: GatewayCaller, proof: ReadProof & { version: number }, expectedHash: string, progress: (s: string) => void = () => {}) {
   const { plain, hash } = await releaseAndOpen(gw, caller, proof, expectedHash, progress);
-  return opened(plain, { recordId: proof.recordId, auditIndex: proof.auditIndex, hash, emergency: false, earlierVersion: proof.version });
+  return toOpened(plain, { recordId: proof.recordId, auditIndex: proof.auditIndex, hash, emergency: false, earlierVersion: proof.version });
 }
 
 /** A decrypted record on show (its object URL revoked when it goes). */

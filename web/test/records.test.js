@@ -186,6 +186,7 @@ describe('the patient\'s records in chromium', { skip: why ?? false, concurrency
     assert.ok(check.includes(versions[0].data_hash.slice(0, 18)), `version 1's hash on the chain: ${check}`);
     assert.match(check, /matches the chain's version 1/);
     assert.equal(await trailLength(), trail, 'no new audit entry');
+    assert.ok(b.signed.length - signed >= 2, 'the release and the fetch were signed requests');
     assert.ok(b.signed.slice(signed).every((s) => s.kind === 'raw'), 'no transaction signed, only gateway requests');
     await list.getByText('opened below').waitFor();
     await screenshot(page, 'patient-records');
