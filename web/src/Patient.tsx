@@ -12,6 +12,7 @@ import { chainHashes, sameAccount, toPlain } from '@medrec/core';
 import { Delegates, EmergencyPreference, EmergencyWindows, Permissions, Requests, allPages } from './Access';
 import { disclosuresCsv, inRange, isoDay, type PlainEntry } from './csv';
 import { ExportData } from './Export';
+import { Records } from './Records';
 import type { Account, Session } from './session';
 import { TxFlow, type TxPlan } from './TxFlow';
 import { Addr, Empty, ErrorNote, Field, Loading, Section, type Names, useLoad, when, who } from './ui';
@@ -88,7 +89,7 @@ export function PatientView({ session, account, names }: { session: Session; acc
             <EmergencyPreference key={patient.data.emergency} me={patientAddr} current={patient.data.emergency} onPlan={setPlan} busy={running} />
           </Section>
           <Requests session={session} me={patientAddr} names={names} version={version} onPlan={setPlan} busy={running} />
-          <Records session={session} me={patientAddr} names={names} version={version} />
+          <Records session={session} account={account} me={patientAddr} names={names} version={version} onPlan={setPlan} busy={running} delegate={!!subject} />
           {!subject && <ExportData session={session} account={account} version={version} onDone={refresh} />}
           <Consents session={session} me={patientAddr} names={names} version={version} onPlan={setPlan} busy={running} />
           <Permissions session={session} me={patientAddr} names={names} version={version} onPlan={setPlan} busy={running} />
@@ -131,38 +132,6 @@ function ActingFor({ me, names, views, error, subject, busy, onChoose }: {
           {chosen ? <>{label(DELEGATE_KINDS, chosen.delegation.kind)}{chosen.active ? `, until ${when(chosen.delegation.expires_at)}` : ': this delegation has expired or was removed, and the contracts will refuse'}</> : 'delegate'}
           . Everything below is that patient's.
         </p>
-      )}
-    </Section>
-  );
-}
-
-function Records({ session, me, names, version }: { session: Session; me: string; names: Names; version: number }) {
-  const records = useLoad(() => session.medrec.query('recordManagement', 'patient_records', null, me, 0, 50), [me, version]);
-  return (
-    <Section title="My records">
-      {records.loading && !records.data && <Loading what="your records" />}
-      {records.error && <ErrorNote>{records.error.message}</ErrorNote>}
-      {records.data && records.data.length === 0 && <Empty>No records yet. A provider you consented to can create one.</Empty>}
-      {records.data && records.data.length > 0 && (
-        <table>
-          <caption className="sr-only">Your records</caption>
-          <thead>
-            <tr><th scope="col">Id</th><th scope="col">Type</th><th scope="col">Status</th><th scope="col">Size</th><th scope="col">Author</th><th scope="col">Created</th><th scope="col">Version</th></tr>
-          </thead>
-          <tbody>
-            {records.data.map((r: any) => (
-              <tr key={r.record_id}>
-                <td>{r.record_id}</td>
-                <td>{r.meta.record_type}</td>
-                <td>{r.meta.status}</td>
-                <td>{r.meta.size} bytes</td>
-                <td><Addr address={r.meta.created_by} names={names} /></td>
-                <td>{when(r.meta.created_at)}</td>
-                <td>{r.meta.version}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
       )}
     </Section>
   );

@@ -6,16 +6,17 @@
 // the bytes fetched, checked against the chain's hash, decrypted here), and
 // break-glass: an emergency window opened with a reason, emergency reads
 // under it (EmergencyTreatment), and ending it.
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 
 import { dataHash, sameAccount, sha256 } from '@medrec/core';
 import type { Gateway, GatewayCaller, TxResult } from '@medrec/core';
 
+import { OpenedRecord, Versions, readPlan, type Opened } from './read';
 import type { Account, Session } from './session';
 import { TxFlow, type TxPlan } from './TxFlow';
 import { Addr, Empty, ErrorNote, Field, Loading, Section, type Names, useLoad, when, who } from './ui';
 import { CONFIDENTIALITY, DATA_TYPES, EMERGENCY_REASONS, PURPOSES, RECORD_TYPES, label, purposesOf } from './vocab';
-import { checkHash, openBytes, readerKeys, sealBytes, unwrapKey, wrapKey } from './vault';
+import { sealBytes, wrapKey } from './vault';
 
 
 export function ProviderView({ session, account, names }: { session: Session; account: Account; names: Names }) {
@@ -244,47 +245,6 @@ function CreateRecord({ session, account, names }: { session: Session; account: 
       )}
       {plan && <TxFlow session={session} account={account} plan={plan} onCancel={() => setPlan(null)} />}
     </Section>
-  );
-}
-
-/** A record's versions (1 = as created), oldest first. */
-function Versions({ session, recordId, names, version }: { session: Session; recordId: string; names: Names; version: number }) {
-  const list = useLoad(async () => {
-    const out: any[] = [];
-    for (let from = 1; ; from += 50) {
-      const page = await session.medrec.query('recordManagement', 'record_versions', null, recordId, from, 50);
-      out.push(...page);
-      if (page.length < 50) break;
-    }
-    return out;
-  }, [recordId, version]);
-  return (
-    <div aria-label={`Versions of record ${recordId}`} role="region">
-      <h3>Versions of record {recordId}</h3>
-      {list.loading && !list.data && <Loading what={`the versions of record ${recordId}`} />}
-      {list.error && <ErrorNote title="Could not read the versions:">{list.error.message}</ErrorNote>}
-      {list.data && list.data.length === 0 && <Empty>No record has id {recordId}.</Empty>}
-      {list.data && list.data.length > 0 && (
-        <table>
-          <caption className="sr-only">Versions of record {recordId}, oldest first</caption>
-          <thead>
-            <tr><th scope="col">Version</th><th scope="col">SHA-256 of the ciphertext</th><th scope="col">Key id</th><th scope="col">Size</th><th scope="col">Author</th><th scope="col">Time</th></tr>
-          </thead>
-          <tbody>
-            {list.data.map((v: any, i: number) => (
-              <tr key={i} data-testid="version-row">
-                <td>{i + 1}{i === list.data!.length - 1 ? ' (current)' : ''}</td>
-                <td><code>{String(v.data_hash).slice(0, 18)}…</code></td>
-                <td><code>{String(v.key_id).slice(0, 18)}…</code></td>
-                <td>{v.size} bytes</td>
-                <td><Addr address={v.author} names={names} /></td>
-                <td>{when(v.at)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </div>
   );
 }
 
@@ -534,69 +494,6 @@ function EmergencyAccess({ session, account, names, role }: { session: Session; 
   );
 }
 
-interface Opened { bytes: Uint8Array; text: string | null; url: string; recordId: string; auditIndex: string; hash: string; emergency: boolean }
-
-/**
- * A recorded read: get_record as a transaction (for `purpose`), then the key
- * released by the gateway against the audit entry the read wrote, the
- * ciphertext fetched and checked against the chain's data_hash, and
- * decrypted in this browser. `onOpened` gets the plaintext.
- */
-function readPlan(session: Session, account: Account, names: Names, patient: string, id: string, purpose: string, onOpened: (o: Opened) => void): TxPlan {
-  const gw = session.gateway;
-  const emergency = purpose === 'EmergencyTreatment';
-  return {
-    title: `${emergency ? 'Emergency read of record' : 'Read record'} ${id} of ${who(names, patient)} for ${label(PURPOSES, purpose)} (recorded in the audit trail)`,
-    contract: 'recordManagement',
-    message: 'get_record',
-    args: [patient, id, purpose],
-    after: async (r: TxResult, progress) => {
-      const ev = r.events.find((x) => x.name === 'AuditAppended' && (x.args?.action === 'Read' || x.args?.action === 'EmergencyRead'));
-      const auditIndex = String(ev?.args?.index ?? r.value.audit_index);
-      progress(`The chain recorded the read as audit entry #${auditIndex}${ev?.args?.action === 'EmergencyRead' ? ' (an emergency read)' : ''}`);
-      const keys = await readerKeys();
-      const proof = { patient, recordId: id, auditIndex, wrapTo: keys.publicKey };
-      const released = await gw.release(account.gw, proof);
-      progress('The gateway released the key against that entry');
-      const bytes = await gw.fetchCiphertext(account.gw, proof);
-      const hash = dataHash(bytes);
-      const onChain = r.value.meta.data_hash as string;
-      checkHash(hexBytes(onChain), hexBytes(hash));
-      progress(`Fetched ${bytes.length} bytes; their SHA-256 equals the chain's data_hash`);
-      const key = unwrapKey(released.wrapped, keys.secretKey);
-      const plain = await openBytes(bytes, key);
-      key.fill(0);
-      keys.secretKey.fill(0);
-      progress(`Decrypted in this browser: ${plain.length} bytes`);
-      let text: string | null = null;
-      try {
-        text = new TextDecoder('utf-8', { fatal: true }).decode(plain);
-      } catch {
-        text = null;
-      }
-      const url = URL.createObjectURL(new Blob([plain as BlobPart]));
-      onOpened({ bytes: plain, text, url, recordId: id, auditIndex, hash, emergency: ev?.args?.action === 'EmergencyRead' });
-    },
-  };
-}
-
-/** A decrypted record on show (its object URL revoked when it goes). */
-function OpenedRecord({ opened }: { opened: Opened }) {
-  useEffect(() => () => URL.revokeObjectURL(opened.url), [opened]);
-  const preview = useMemo(() => (opened.text != null ? opened.text.slice(0, 20000) : null), [opened]);
-  return (
-    <div className="opened" aria-label={`Record ${opened.recordId}, decrypted`} role="region">
-      <h3>Record {opened.recordId}, decrypted</h3>
-      <p className="ok" data-testid="hash-check">
-        SHA-256 <code>{opened.hash.slice(0, 18)}…</code> matches the chain; read recorded as audit entry #{opened.auditIndex}
-        {opened.emergency ? ' (an emergency read, reviewed later)' : ''}.
-      </p>
-      {preview != null ? <pre data-testid="plaintext" tabIndex={0}>{preview}</pre> : <p>Binary content ({opened.bytes.length} bytes).</p>}
-      <a href={opened.url} download={`record-${opened.recordId}`}>Download the decrypted record</a>
-    </div>
-  );
-}
-
 function ReadRecord({ session, account, names }: { session: Session; account: Account; names: Names }) {
   const [patient, setPatient] = useState('');
   const [recordId, setRecordId] = useState('');
@@ -635,11 +532,3 @@ function ReadRecord({ session, account, names }: { session: Session; account: Ac
     </Section>
   );
 }
-
-function hexBytes(h: string) {
-  const s = h.replace(/^0x/, '');
-  const out = new Uint8Array(s.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(s.slice(2 * i, 2 * i + 2), 16);
-  return out;
-}
-

@@ -93,7 +93,8 @@ export declare class Gateway {
   upload(caller: GatewayCaller, ciphertext: Uint8Array): Promise<{ data_hash: string; new: boolean }>;
   deposit(caller: GatewayCaller, dataHash: string | Uint8Array, sealedKey: Uint8Array): Promise<{ key_id: string; [k: string]: any }>;
   bind(caller: GatewayCaller, patient: string, recordId: string | number): Promise<{ record_id: string | number; [k: string]: any }>;
-  release(caller: GatewayCaller, proof: { patient: string; recordId: string | number; auditIndex: string | number; wrapTo: Uint8Array }): Promise<{ wrapped: Uint8Array; block?: any; [k: string]: any }>;
-  fetchCiphertext(caller: GatewayCaller, proof: { patient: string; recordId: string | number; auditIndex: string | number }): Promise<Uint8Array>;
+  /** `version`: an earlier version of the record (the patient's own reads only, each once per read). */
+  release(caller: GatewayCaller, proof: { patient: string; recordId: string | number; auditIndex: string | number; wrapTo: Uint8Array; version?: number }): Promise<{ wrapped: Uint8Array; block?: any; [k: string]: any }>;
+  fetchCiphertext(caller: GatewayCaller, proof: { patient: string; recordId: string | number; auditIndex: string | number; version?: number }): Promise<Uint8Array>;
   log(caller: GatewayCaller, page?: { from?: number; limit?: number }): Promise<{ entries: LogEntry[]; total: number; next: number | null }>;
 }
