@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { u8aToHex } from '@polkadot/util';
 
 import * as core from './core/gateway.js';
+import { sealBytes, wrapKey } from './vault.js';
 
 export { GATEWAY_CODES, GatewayError, extensionSigner, pairSigner, requestPayload, signedBytes } from './core/gateway.js';
 
@@ -43,5 +44,18 @@ export class Gateway extends core.Gateway {
 
   async fetchCiphertext(caller, proof) {
     return Buffer.from(await super.fetchCiphertext(caller, proof));
+  }
+
+  /**
+   * Seals `plaintext` in memory, uploads the ciphertext and deposits its data
+   * key sealed to this gateway, as `author`; returns what create_record and
+   * update_record then name: {dataHash, keyId} (0x-hex) and size.
+   */
+  async store(author, plaintext) {
+    const info = await this.info();
+    const s = sealBytes(plaintext);
+    await this.upload(author, s.ciphertext);
+    await this.deposit(author, s.dataHash.toString('hex'), wrapKey(s.key, info.publicKey));
+    return { dataHash: `0x${s.dataHash.toString('hex')}`, keyId: `0x${s.keyId}`, size: s.size };
   }
 }

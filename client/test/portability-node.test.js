@@ -26,7 +26,7 @@ import { decodeAuditEntry } from '../lib/core/portability.js';
 import { Gateway } from '../lib/gateway.js';
 import { DAY, FIXTURE, runJourney } from '../lib/journey.js';
 import { Medrec, connect, devAccounts, nodeAnswers } from '../lib/medrec.js';
-import { generateKeyPair, openBytes, sealBytes, unwrapKey, wrapKey } from '../lib/vault.js';
+import { generateKeyPair, openBytes, unwrapKey } from '../lib/vault.js';
 
 const env = process.env;
 const WS = env.MEDREC_WS || `ws://127.0.0.1:${env.NODE_PORT || 9944}`;
@@ -48,14 +48,6 @@ function cli(args) {
   });
 }
 
-/** Seals `plaintext`, uploads it and deposits its key at `gw`; returns the content for create/update_record. */
-async function putAtGateway(gw, author, plaintext) {
-  const info = await gw.info();
-  const s = sealBytes(plaintext);
-  await gw.upload(author, s.ciphertext);
-  await gw.deposit(author, s.dataHash.toString('hex'), wrapKey(s.key, info.publicKey));
-  return { dataHash: `0x${s.dataHash.toString('hex')}`, keyId: `0x${s.keyId}`, size: s.size };
-}
 
 /** `reader` opens record `id` of `patient` as the read path does: a recorded read, the key and bytes against it. */
 async function openRecord(m, gw, reader, patient, id, version) {
@@ -103,10 +95,10 @@ describe('data portability on a node: export, validate, import into a second dep
     journey = await runJourney(m1, { accounts: acc, gateway: env.MEDREC_FHIR_GW1, log: () => {} });
     await m1.grantConsent(ferdie, ferdie, charlie, 'LabResults', 30 * DAY, ['Treatment']);
     await m1.grantPermission(ferdie, ferdie, charlie, 'LabResults', 'Write');
-    const created = await m1.createRecord(charlie, ferdie, 'LabResults', { ...(await putAtGateway(gw1, charlie, LAB_V1)), mimeCode: 3, confidentiality: 'HighlyRestricted', purpose: 'Treatment' });
+    const created = await m1.createRecord(charlie, ferdie, 'LabResults', { ...(await gw1.store(charlie, LAB_V1)), mimeCode: 3, confidentiality: 'HighlyRestricted', purpose: 'Treatment' });
     labId = created.value;
     await gw1.bind(charlie, ferdie.address, labId);
-    await m1.updateRecord(charlie, ferdie, labId, { ...(await putAtGateway(gw1, charlie, LAB_V2)), purpose: 'Treatment' });
+    await m1.updateRecord(charlie, ferdie, labId, { ...(await gw1.store(charlie, LAB_V2)), purpose: 'Treatment' });
     await gw1.bind(charlie, ferdie.address, labId);
     await m1.grantConsent(ferdie, ferdie, dave, 'MedicalRecords', 10 * DAY, ['Treatment', 'Operations']);
     await m1.grantPermission(ferdie, ferdie, dave, 'Vitals', 'Read', 10 * DAY, { max_reads: 5, max_bytes: null });

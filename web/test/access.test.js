@@ -15,7 +15,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { signer, submit } from '../../client/lib/medrec.js';
 
-import { CREDENTIALS, LONG, SHOTS, asAccount, chain, connectWallet, missing, openBrowser, screenshot } from './setup.js';
+import { CREDENTIALS, LONG, SHOTS, asAccount, chain, connectWallet, missing, openBrowser, previewed, screenshot, signAndWait } from './setup.js';
 
 const why = missing();
 
@@ -54,23 +54,9 @@ describe('access requests, permissions and disclosures in chromium', { skip: why
     await c?.api.disconnect();
   });
 
-
   /** Waits for the dry run of the transaction region matching `title` to pass; returns the region. */
-  async function previewed(title) {
-    const tx = page.getByRole('region', { name: title }).last();
-    await tx.getByTestId('dry-run').getByText('would succeed').waitFor({ timeout: LONG });
-    assert.match(await tx.getByTestId('gas').innerText(), /^[\d,]+ \/ [\d,]+$/);
-    assert.match(await tx.getByTestId('fee').innerText(), /\d/);
-    return tx;
-  }
 
   /** Signs the transaction on show and waits for it to be final; returns the events' text. */
-  async function signAndWait(tx) {
-    await tx.getByRole('button', { name: 'Sign and send' }).click();
-    await tx.getByText('Finalized ✓').waitFor({ timeout: LONG });
-    await tx.getByText(/^Done/).waitFor({ timeout: LONG });
-    return tx.getByRole('list', { name: 'Contract events' }).innerText();
-  }
 
   test('provider: requests access with a purpose; the chain holds the pending request', async () => {
     await asAccount(page, 'Dr Charlie \\(wallet\\)', 'Provider');
@@ -79,7 +65,7 @@ describe('access requests, permissions and disclosures in chromium', { skip: why
     await form.getByLabel('Data type').selectOption('MedicalRecords');
     await form.getByLabel('Purpose').selectOption('Treatment');
     await form.getByRole('button', { name: 'Review the request' }).click();
-    const tx = await previewed(/^Transaction: Ask .* for Medical records for Treatment/);
+    const tx = await previewed(page, /^Transaction: Ask .* for Medical records for Treatment/);
     const events = await signAndWait(tx);
     assert.match(events, /patient-consent\.AccessRequested/);
     requestId = /request_id=(\d+)/.exec(events)?.[1] ?? String(await pc('request_count'));
@@ -127,7 +113,7 @@ describe('access requests, permissions and disclosures in chromium', { skip: why
     await form.getByLabel('Access level on those record types').selectOption('Write');
     await screenshot(page, 'patient-requests');
     await form.getByRole('button', { name: 'Review the approval' }).click();
-    const tx = await previewed(new RegExp(`^Transaction: Approve request #${requestId}: .* with Write on Diagnosis`));
+    const tx = await previewed(page, new RegExp(`^Transaction: Approve request #${requestId}: .* with Write on Diagnosis`));
     const events = await signAndWait(tx);
     assert.match(events, /patient-consent\.AccessRequestApproved/);
     assert.match(events, /record-management\.AuditAppended .*action=PermissionGranted .*subject=/);
@@ -158,7 +144,7 @@ describe('access requests, permissions and disclosures in chromium', { skip: why
     await asAccount(page, 'Eve \\(wallet\\)', 'Patient');
     const pending = page.getByRole('region', { name: 'Access requests awaiting your decision' });
     await pending.getByRole('button', { name: new RegExp(`^Deny request ${id} from (Nurse )?Dave`) }).click();
-    const tx = await previewed(new RegExp(`^Transaction: Deny request #${id}`));
+    const tx = await previewed(page, new RegExp(`^Transaction: Deny request #${id}`));
     const events = await signAndWait(tx);
     assert.match(events, /patient-consent\.AccessRequestDenied/);
     const req = await pc('get_access_request', id);
@@ -171,7 +157,7 @@ describe('access requests, permissions and disclosures in chromium', { skip: why
   test('patient: revokes the permission, names and removes a delegate, and opts out of break-glass', async () => {
     const perms = page.getByRole('region', { name: 'Permissions on my record types' });
     await perms.getByRole('button', { name: /^Revoke the permission of (Dr )?Charlie.* on Diagnosis/ }).click();
-    let events = await signAndWait(await previewed(/^Transaction: Revoke .*permission on Diagnosis/));
+    let events = await signAndWait(await previewed(page, /^Transaction: Revoke .*permission on Diagnosis/));
     assert.match(events, /record-management\.AuditAppended .*action=PermissionRevoked/);
     assert.notEqual((await rm('get_permission', eve.address, charlie.address, 'Diagnosis')).revoked_at, null);
     await perms.getByRole('row').filter({ hasText: 'Diagnosis' }).getByText('Revoked').waitFor({ timeout: LONG });
@@ -182,13 +168,13 @@ describe('access requests, permissions and disclosures in chromium', { skip: why
     await form.getByLabel('As').selectOption('Guardian');
     await form.getByLabel('Expires after (days)').fill('10');
     await form.getByRole('button', { name: 'Review the delegation' }).click();
-    events = await signAndWait(await previewed(/^Transaction: Delegate: /));
+    events = await signAndWait(await previewed(page, /^Transaction: Delegate: /));
     assert.match(events, /patient-consent\.DelegateAdded/);
     const d = await pc('get_delegate', eve.address, ferdie.address);
     assert.equal(d.kind, 'Guardian');
     assert.ok(Number(d.expires_at) > Date.now() + 9 * 86_400_000);
     await delegates.getByRole('button', { name: /^Remove delegate / }).click();
-    events = await signAndWait(await previewed(/^Transaction: Remove delegate /));
+    events = await signAndWait(await previewed(page, /^Transaction: Remove delegate /));
     assert.match(events, /patient-consent\.DelegateRemoved/);
     const views = await pc('delegates_of', eve.address, 0, 50);
     const ended = views.find((v) => v.delegate === ferdie.address);
@@ -202,7 +188,7 @@ describe('access requests, permissions and disclosures in chromium', { skip: why
     const pref = page.getByRole('form', { name: 'Emergency preference' });
     await pref.getByRole('radio', { name: text }).check();
     await pref.getByRole('button', { name: 'Review the change' }).click();
-    events = await signAndWait(await previewed(/^Transaction: Break-glass preference: /));
+    events = await signAndWait(await previewed(page, /^Transaction: Break-glass preference: /));
     assert.match(events, new RegExp(`patient-consent\\.EmergencyPreferenceChanged .*${want}`));
     assert.equal(await pc('emergency_preference', eve.address), want);
     await page.getByTestId('emergency-preference').getByText(text).waitFor({ timeout: LONG });

@@ -14,7 +14,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { signer, submit } from '../../client/lib/medrec.js';
 
-import { CREDENTIALS, LONG, asAccount, chain, connectWallet, missing, openBrowser, screenshot } from './setup.js';
+import { CREDENTIALS, LONG, asAccount, chain, connectWallet, missing, openBrowser, previewed, screenshot, signAndWait } from './setup.js';
 
 const why = missing();
 const DAY = 86_400_000;
@@ -51,22 +51,6 @@ describe('admin and auditor views in chromium', { skip: why ?? false, concurrenc
     await c?.api.disconnect();
   });
 
-
-  async function previewed(title) {
-    const tx = page.getByRole('region', { name: title }).last();
-    await tx.getByTestId('dry-run').getByText('would succeed').waitFor({ timeout: LONG });
-    assert.match(await tx.getByTestId('gas').innerText(), /^[\d,]+ \/ [\d,]+$/);
-    assert.match(await tx.getByTestId('fee').innerText(), /\d/);
-    return tx;
-  }
-
-  async function signAndWait(tx) {
-    await tx.getByRole('button', { name: 'Sign and send' }).click();
-    await tx.getByText('Finalized ✓').waitFor({ timeout: LONG });
-    await tx.getByText(/^Done/).waitFor({ timeout: LONG });
-    return tx.getByRole('list', { name: 'Contract events' }).innerText();
-  }
-
   const row = (address) => page.getByRole('region', { name: 'Providers' }).locator(`tr[data-account="${address}"]`);
 
   test('owner registers a provider; an admin verifies, deactivates and reactivates it; the chain follows', async () => {
@@ -77,7 +61,7 @@ describe('admin and auditor views in chromium', { skip: why ?? false, concurrenc
     await form.getByLabel('Role').selectOption('Doctor');
     await form.getByLabel('Credentials hash').fill(CREDENTIALS);
     await form.getByRole('button', { name: 'Review the registration' }).click();
-    let events = await signAndWait(await previewed(/^Transaction: Register .* as Doctor/));
+    let events = await signAndWait(await previewed(page, /^Transaction: Register .* as Doctor/));
     assert.match(events, /access-control\.ProviderRegistered/);
     let p = await c.medrec.getProvider(fresh.address);
     assert.equal(p.role, 'Doctor');
@@ -89,7 +73,7 @@ describe('admin and auditor views in chromium', { skip: why ?? false, concurrenc
     await asAccount(page, 'Bob \\(wallet\\)', 'Admin');
     await page.getByTestId('admin-standing').getByText('a verified, active admin').waitFor({ timeout: LONG });
     await row(fresh.address).getByRole('button', { name: /^Verify / }).click();
-    events = await signAndWait(await previewed(/^Transaction: Verify /));
+    events = await signAndWait(await previewed(page, /^Transaction: Verify /));
     assert.match(events, /access-control\.ProviderVerified/);
     p = await c.medrec.getProvider(fresh.address);
     assert.equal(p.verified, true, 'the chain shows it verified');
@@ -97,11 +81,11 @@ describe('admin and auditor views in chromium', { skip: why ?? false, concurrenc
     await row(fresh.address).getByText(/^yes, by/).waitFor({ timeout: LONG });
 
     await row(fresh.address).getByRole('button', { name: /^Deactivate / }).click();
-    events = await signAndWait(await previewed(/^Transaction: Deactivate /));
+    events = await signAndWait(await previewed(page, /^Transaction: Deactivate /));
     assert.match(events, /access-control\.ProviderDeactivated/);
     assert.equal((await c.medrec.getProvider(fresh.address)).active, false);
     await row(fresh.address).getByRole('button', { name: /^Reactivate / }).click();
-    events = await signAndWait(await previewed(/^Transaction: Reactivate /));
+    events = await signAndWait(await previewed(page, /^Transaction: Reactivate /));
     assert.match(events, /access-control\.ProviderReactivated/);
     p = await c.medrec.getProvider(fresh.address);
     assert.equal(p.active, true);
@@ -151,7 +135,7 @@ describe('admin and auditor views in chromium', { skip: why ?? false, concurrenc
     const noteHash = await form.getByTestId('review-note-hash').innerText();
     assert.match(noteHash, /^0x[0-9a-f]{64}$/);
     await form.getByRole('button', { name: 'Review the outcome' }).click();
-    const events = await signAndWait(await previewed(new RegExp(`^Transaction: Review window #${id} .*: Not justified`)));
+    const events = await signAndWait(await previewed(page, new RegExp(`^Transaction: Review window #${id} .*: Not justified`)));
     assert.match(events, /access-control\.EmergencyAccessReviewed/);
     const w = await c.medrec.emergencyWindow(id);
     const review = (w.window ?? w).review;

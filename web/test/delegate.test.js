@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { signer, submit } from '../../client/lib/medrec.js';
 
-import { CREDENTIALS, LONG, asAccount, chain, connectWallet, missing, openBrowser, screenshot } from './setup.js';
+import { CREDENTIALS, LONG, asAccount, chain, connectWallet, missing, openBrowser, previewed, screenshot, signAndWait } from './setup.js';
 
 const why = missing();
 const DAY = 86_400_000;
@@ -59,21 +59,6 @@ describe('a delegate acting for a patient in chromium', { skip: why ?? false, co
     await c?.api.disconnect();
   });
 
-  async function previewed(title) {
-    const tx = page.getByRole('region', { name: title }).last();
-    await tx.getByTestId('dry-run').getByText('would succeed').waitFor({ timeout: LONG });
-    assert.match(await tx.getByTestId('gas').innerText(), /^[\d,]+ \/ [\d,]+$/);
-    assert.match(await tx.getByTestId('fee').innerText(), /\d/);
-    return tx;
-  }
-
-  async function signAndWait(tx) {
-    await tx.getByRole('button', { name: 'Sign and send' }).click();
-    await tx.getByText('Finalized ✓').waitFor({ timeout: LONG });
-    await tx.getByText(/^Done/).waitFor({ timeout: LONG });
-    return tx.getByRole('list', { name: 'Contract events' }).innerText();
-  }
-
   test('delegate: acts for the patient; approves a request with a permission and sets the break-glass preference, each transaction on her behalf', async () => {
     await asAccount(page, 'Guardian \\(wallet\\)', 'Patient');
     // The guardian is no patient itself; the patients it represents are offered.
@@ -97,7 +82,7 @@ describe('a delegate acting for a patient in chromium', { skip: why ?? false, co
     await form.getByRole('checkbox', { name: 'Diagnosis' }).check();
     await form.getByLabel('Access level on those record types').selectOption('Read');
     await form.getByRole('button', { name: 'Review the approval' }).click();
-    let tx = await previewed(new RegExp(`^Transaction: Approve request #${requestId}: `));
+    let tx = await previewed(page, new RegExp(`^Transaction: Approve request #${requestId}: `));
     assert.match(await tx.getByTestId('on-behalf').innerText(), /on behalf of Patient \(wallet\) .*, as delegate/);
     const signedBefore = b.signed.length;
     let events = await signAndWait(tx);
@@ -116,7 +101,7 @@ describe('a delegate acting for a patient in chromium', { skip: why ?? false, co
     const pref = page.getByRole('form', { name: 'Emergency preference' });
     await pref.getByRole('radio', { name: want[1] }).check();
     await pref.getByRole('button', { name: 'Review the change' }).click();
-    tx = await previewed(/^Transaction: Break-glass preference: /);
+    tx = await previewed(page, /^Transaction: Break-glass preference: /);
     assert.match(await tx.getByTestId('on-behalf').innerText(), /on behalf of Patient \(wallet\)/);
     events = await signAndWait(tx);
     assert.match(events, new RegExp(`patient-consent\\.EmergencyPreferenceChanged .*${want[0]}`));

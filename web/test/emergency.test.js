@@ -20,9 +20,8 @@ import { after, before, describe, test } from 'node:test';
 
 import { Gateway } from '../../client/lib/gateway.js';
 import { signer, submit } from '../../client/lib/medrec.js';
-import { sealBytes, wrapKey } from '../../client/lib/vault.js';
 
-import { CREDENTIALS, GATEWAY, LONG, REPO, asAccount, chain, connectWallet, missing, openBrowser, screenshot } from './setup.js';
+import { CREDENTIALS, GATEWAY, LONG, REPO, asAccount, chain, connectWallet, missing, openBrowser, previewed, screenshot, signAndWait } from './setup.js';
 
 const why = missing() ?? (GATEWAY ? null : 'no gateway (MEDREC_GATEWAY)');
 const FIXTURE = join(REPO, 'e2e-tests', 'fixtures', 'discharge-summary.txt');
@@ -63,12 +62,8 @@ describe('break-glass and record versions in chromium', { skip: why ?? false, co
     await c.medrec.grantConsent(patient, patient.address, charlie.address, 'MedicalRecords', 30 * DAY, ['Treatment']);
     await c.medrec.grantPermission(patient, patient.address, charlie.address, 'Diagnosis', 'Write', 30 * DAY);
     const gw = new Gateway(GATEWAY, { finalityWaitMs: 60_000 });
-    const info = await gw.info();
-    const sealed = sealBytes(plain);
-    await gw.upload(charlie, sealed.ciphertext);
-    await gw.deposit(charlie, sealed.dataHash.toString('hex'), wrapKey(sealed.key, info.publicKey));
     const created = await c.medrec.createRecord(charlie, patient.address, 'Diagnosis', {
-      dataHash: `0x${sealed.dataHash.toString('hex')}`, keyId: `0x${sealed.keyId}`, size: sealed.size, confidentiality: 'Restricted', purpose: 'Treatment',
+      ...(await gw.store(charlie, plain)), confidentiality: 'Restricted', purpose: 'Treatment',
     });
     recordId = String(created.value);
     await gw.bind(charlie, patient.address, recordId);
@@ -87,21 +82,6 @@ describe('break-glass and record versions in chromium', { skip: why ?? false, co
     await c?.api.disconnect();
   });
 
-  async function previewed(title) {
-    const tx = page.getByRole('region', { name: title }).last();
-    await tx.getByTestId('dry-run').getByText('would succeed').waitFor({ timeout: LONG });
-    assert.match(await tx.getByTestId('gas').innerText(), /^[\d,]+ \/ [\d,]+$/);
-    assert.match(await tx.getByTestId('fee').innerText(), /\d/);
-    return tx;
-  }
-
-  async function signAndWait(tx) {
-    await tx.getByRole('button', { name: 'Sign and send' }).click();
-    await tx.getByText('Finalized ✓').waitFor({ timeout: LONG });
-    await tx.getByText(/^Done/).waitFor({ timeout: LONG });
-    return tx.getByRole('list', { name: 'Contract events' }).innerText();
-  }
-
   test('emergency-clinician journey: open a window with a reason, read a record under it, end it; reopening within the cooldown is refused', async () => {
     await asAccount(page, 'Medic \\(wallet\\)', 'Provider');
     await page.getByText(/^Registered as Emergency, verified,/).waitFor({ timeout: LONG });
@@ -114,7 +94,7 @@ describe('break-glass and record versions in chromium', { skip: why ?? false, co
     const noteHash = await form.getByTestId('emergency-note-hash').innerText();
     assert.match(noteHash, /^0x[0-9a-f]{64}$/);
     await form.getByRole('button', { name: 'Review the opening' }).click();
-    let events = await signAndWait(await previewed(/^Transaction: Open an emergency window on .*: Patient unconscious/));
+    let events = await signAndWait(await previewed(page, /^Transaction: Open an emergency window on .*: Patient unconscious/));
     assert.match(events, /access-control\.EmergencyAccessActivated/);
 
     const latest = await ac('latest_emergency_window', medic.address, patient.address);
@@ -129,7 +109,7 @@ describe('break-glass and record versions in chromium', { skip: why ?? false, co
 
     // The emergency read: get_record for EmergencyTreatment, the key released against it, decrypted here.
     await section.getByRole('button', { name: `Emergency read of record ${recordId}` }).click();
-    events = await signAndWait(await previewed(new RegExp(`^Transaction: Emergency read of record ${recordId} .*for Emergency treatment`)));
+    events = await signAndWait(await previewed(page, new RegExp(`^Transaction: Emergency read of record ${recordId} .*for Emergency treatment`)));
     assert.match(events, /record-management\.AuditAppended .*action=EmergencyRead/);
     const opened = section.getByRole('region', { name: `Record ${recordId}, decrypted` });
     await opened.waitFor({ timeout: LONG });
@@ -145,7 +125,7 @@ describe('break-glass and record versions in chromium', { skip: why ?? false, co
     await screenshot(page, 'provider-emergency');
 
     await section.getByRole('button', { name: 'End the window' }).click();
-    events = await signAndWait(await previewed(/^Transaction: End the emergency window on /));
+    events = await signAndWait(await previewed(page, /^Transaction: End the emergency window on /));
     assert.match(events, /access-control\.EmergencyAccessEnded/);
     const ended = await ac('emergency_window', windowId);
     assert.equal(ended.state, 'Ended');
@@ -192,7 +172,7 @@ describe('break-glass and record versions in chromium', { skip: why ?? false, co
     await form.getByLabel('Purpose').selectOption('Treatment');
     await form.getByLabel('New content (file)').setInputFiles(file);
     await form.getByRole('button', { name: 'Encrypt and review the update' }).click();
-    const tx = await previewed(new RegExp(`^Transaction: New version of record ${recordId} `));
+    const tx = await previewed(page, new RegExp(`^Transaction: New version of record ${recordId} `));
     const events = await signAndWait(tx);
     assert.match(events, /record-management\.AuditAppended .*action=Updated/);
     await tx.getByText(/The gateway bound the new key to record \d+/).waitFor({ timeout: LONG });
@@ -216,7 +196,7 @@ describe('break-glass and record versions in chromium', { skip: why ?? false, co
     await read.getByLabel('Record id').fill(recordId);
     await read.getByLabel('Purpose').selectOption('Treatment');
     await read.getByRole('button', { name: 'Review the read' }).click();
-    await signAndWait(await previewed(/^Transaction: Read record/));
+    await signAndWait(await previewed(page, /^Transaction: Read record/));
     const opened = page.getByRole('region', { name: 'Read a record' }).getByRole('region', { name: `Record ${recordId}, decrypted` });
     await opened.waitFor({ timeout: LONG });
     assert.equal((await opened.getByTestId('plaintext').innerText()).trimEnd(), amended.toString('utf8').trimEnd());

@@ -25,7 +25,6 @@ import { openTar, writeTar } from '../../client/lib/archive.js';
 import { Gateway } from '../../client/lib/gateway.js';
 import { signer, submit } from '../../client/lib/medrec.js';
 import { readExportKey } from '../../client/lib/portability.js';
-import { sealBytes, wrapKey } from '../../client/lib/vault.js';
 import { tempDir } from '../../client/test-support/tmp.js';
 
 import { CREDENTIALS, GATEWAY, LONG, REPO, WEB_URL, asAccount, chain, connectWallet, missing, openBrowser, screenshot } from './setup.js';
@@ -59,14 +58,6 @@ describe('export my data in chromium', { skip: why ?? false, concurrency: 1, tim
   const sent = []; // every request and WebSocket frame the page sent
   let secretHex = null;
 
-  /** Seals `text`, uploads it and deposits its key at the gateway as `author`; the content for create/update_record. */
-  async function putAtGateway(gw, author, text) {
-    const info = await gw.info();
-    const s = sealBytes(Buffer.from(text));
-    await gw.upload(author, s.ciphertext);
-    await gw.deposit(author, s.dataHash.toString('hex'), wrapKey(s.key, info.publicKey));
-    return { dataHash: `0x${s.dataHash.toString('hex')}`, keyId: `0x${s.keyId}`, size: s.size };
-  }
 
   before(async () => {
     c = await chain();
@@ -83,11 +74,11 @@ describe('export my data in chromium', { skip: why ?? false, concurrency: 1, tim
     await c.medrec.grantConsent(patient, patient, charlie, 'MedicalRecords', 30 * DAY, ['Treatment']);
     await c.medrec.grantPermission(patient, patient, charlie, 'Diagnosis', 'Write', 30 * DAY);
     for (const text of ['Diagnosis: seasonal allergy\n', 'Diagnosis: fracture of the left radius, first reading\n']) {
-      const r = await c.medrec.createRecord(charlie, patient, 'Diagnosis', { ...(await putAtGateway(gw, charlie, text)), confidentiality: 'Restricted', purpose: 'Treatment' });
+      const r = await c.medrec.createRecord(charlie, patient, 'Diagnosis', { ...(await gw.store(charlie, Buffer.from(text))), confidentiality: 'Restricted', purpose: 'Treatment' });
       recordIds.push(String(r.value));
       await gw.bind(charlie, patient.address, r.value);
     }
-    await c.medrec.updateRecord(charlie, patient, recordIds[1], { ...(await putAtGateway(gw, charlie, 'Diagnosis: fracture of the left radius, confirmed\n')), purpose: 'Treatment' });
+    await c.medrec.updateRecord(charlie, patient, recordIds[1], { ...(await gw.store(charlie, Buffer.from('Diagnosis: fracture of the left radius, confirmed\n'))), purpose: 'Treatment' });
     await gw.bind(charlie, patient.address, recordIds[1]);
 
     b = await openBrowser(c.api, [

@@ -16,7 +16,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { CREDENTIALS, LONG, SHOTS, asAccount, chain, connectWallet, missing, openBrowser } from './setup.js';
+import { CREDENTIALS, LONG, SHOTS, asAccount, chain, connectWallet, missing, openBrowser, previewed, signAndWait } from './setup.js';
 
 const why = missing();
 const DAY = 86_400_000;
@@ -80,21 +80,6 @@ describe('contract administration in chromium', { skip: why ?? false, concurrenc
     }
   });
 
-  async function previewed(title) {
-    const tx = page.getByRole('region', { name: title }).last();
-    await tx.getByTestId('dry-run').getByText('would succeed').waitFor({ timeout: LONG });
-    assert.match(await tx.getByTestId('gas').innerText(), /^[\d,]+ \/ [\d,]+$/);
-    assert.match(await tx.getByTestId('fee').innerText(), /\d/);
-    return tx;
-  }
-
-  async function signAndWait(tx) {
-    await tx.getByRole('button', { name: 'Sign and send' }).click();
-    await tx.getByText('Finalized ✓').waitFor({ timeout: LONG });
-    await tx.getByText(/^Done/).waitFor({ timeout: LONG });
-    return tx.getByRole('list', { name: 'Contract events' }).innerText();
-  }
-
   async function refused(title, name, text) {
     const tx = page.getByRole('region', { name: title }).last();
     await tx.getByText(`Refused: ${name}.`).waitFor({ timeout: LONG });
@@ -107,7 +92,7 @@ describe('contract administration in chromium', { skip: why ?? false, concurrenc
     const rm = section('record-management');
     await rm.getByTestId('paused').getByText('no', { exact: true }).waitFor({ timeout: LONG });
     await rm.getByRole('button', { name: 'Pause record-management' }).click();
-    let events = await signAndWait(await previewed(/^Transaction: record-management: pause/));
+    let events = await signAndWait(await previewed(page, /^Transaction: record-management: pause/));
     assert.match(events, /record-management\.Paused/);
     assert.equal((await q('recordManagement', 'admin')).paused, true, 'the chain has it paused');
     await rm.getByTestId('paused').getByText('yes: writes are refused').waitFor({ timeout: LONG });
@@ -125,7 +110,7 @@ describe('contract administration in chromium', { skip: why ?? false, concurrenc
 
     await asAccount(page, 'Alice \\(wallet\\)', 'Admin');
     await rm.getByRole('button', { name: 'Unpause record-management' }).click();
-    events = await signAndWait(await previewed(/^Transaction: record-management: unpause/));
+    events = await signAndWait(await previewed(page, /^Transaction: record-management: unpause/));
     assert.match(events, /record-management\.Unpaused/);
     assert.equal((await q('recordManagement', 'admin')).paused, false);
     await rm.getByTestId('paused').getByText('no', { exact: true }).waitFor({ timeout: LONG });
@@ -150,7 +135,7 @@ describe('contract administration in chromium', { skip: why ?? false, concurrenc
       const form = pc.getByRole('form', { name: 'patient-consent: propose a new owner' });
       await form.getByLabel('New owner (address)').fill(to[1].address);
       await form.getByRole('button', { name: 'Review the proposal' }).click();
-      let events = await signAndWait(await previewed(/^Transaction: patient-consent: propose /));
+      let events = await signAndWait(await previewed(page, /^Transaction: patient-consent: propose /));
       assert.match(events, /patient-consent\.OwnershipProposed/);
       let a = await q('patientConsent', 'admin');
       assert.equal(a.owner, from[1].address, 'not moved yet');
@@ -160,7 +145,7 @@ describe('contract administration in chromium', { skip: why ?? false, concurrenc
       await asAccount(page, `${to[0]} \\(wallet\\)`, 'Admin');
       await pc.getByTestId('pending-owner').getByText('(you: accept below)').waitFor({ timeout: LONG });
       await pc.getByRole('button', { name: 'Accept ownership of patient-consent' }).click();
-      events = await signAndWait(await previewed(/^Transaction: patient-consent: accept the ownership/));
+      events = await signAndWait(await previewed(page, /^Transaction: patient-consent: accept the ownership/));
       assert.match(events, /patient-consent\.OwnershipTransferred/);
       a = await q('patientConsent', 'admin');
       assert.equal(a.owner, to[1].address, `the chain has ${to[0]} as owner`);
@@ -179,7 +164,7 @@ describe('contract administration in chromium', { skip: why ?? false, concurrenc
     const form = ac.getByRole('form', { name: 'access-control: code upgrade' });
     await form.getByLabel('New code hash').fill(code);
     await form.getByRole('button', { name: 'Review the announcement' }).click();
-    let events = await signAndWait(await previewed(/^Transaction: access-control: announce a code upgrade/));
+    let events = await signAndWait(await previewed(page, /^Transaction: access-control: announce a code upgrade/));
     assert.match(events, /access-control\.CodeUpgradeAnnounced/);
     const pending = (await q('accessControl', 'admin')).pending_code;
     assert.equal(pending.value, code);
@@ -196,7 +181,7 @@ describe('contract administration in chromium', { skip: why ?? false, concurrenc
     await link.getByLabel('Link').selectOption('AccessControl');
     await link.getByLabel('New target contract (address)').fill(ferdie.address);
     await link.getByRole('button', { name: 'Review the repoint' }).click();
-    events = await signAndWait(await previewed(/^Transaction: record-management: announce repointing its access-control link/));
+    events = await signAndWait(await previewed(page, /^Transaction: record-management: announce repointing its access-control link/));
     assert.match(events, /record-management\.LinkAnnounced/);
     const pl = await q('recordManagement', 'pending_link', 'AccessControl');
     assert.equal(pl.value, ferdie.address);
@@ -209,13 +194,13 @@ describe('contract administration in chromium', { skip: why ?? false, concurrenc
     await ac.screenshot({ path: join(SHOTS, 'admin-contract.png') });
 
     await ac.getByRole('button', { name: 'Cancel the code upgrade' }).click();
-    events = await signAndWait(await previewed(/^Transaction: access-control: cancel the announced code upgrade/));
+    events = await signAndWait(await previewed(page, /^Transaction: access-control: cancel the announced code upgrade/));
     assert.match(events, /access-control\.CodeUpgradeCancelled/);
     assert.equal((await q('accessControl', 'admin')).pending_code, null);
     await shown.getByText('none', { exact: true }).waitFor({ timeout: LONG });
 
     await rm.getByRole('button', { name: 'Cancel the access-control repoint' }).click();
-    events = await signAndWait(await previewed(/^Transaction: record-management: cancel the announced repoint/));
+    events = await signAndWait(await previewed(page, /^Transaction: record-management: cancel the announced repoint/));
     assert.match(events, /record-management\.LinkAnnouncementCancelled/);
     assert.equal(await q('recordManagement', 'pending_link', 'AccessControl'), null);
     await rm.getByTestId('link-AccessControl').getByText(/no repoint announced/).waitFor({ timeout: LONG });
@@ -228,7 +213,7 @@ describe('contract administration in chromium', { skip: why ?? false, concurrenc
     const form = rm.getByRole('form', { name: 'record-management: retention period' });
     await form.getByLabel('Retention period (days)').fill(String(days));
     await form.getByRole('button', { name: 'Review the retention period' }).click();
-    const events = await signAndWait(await previewed(new RegExp(`^Transaction: record-management: retention period ${days} days`)));
+    const events = await signAndWait(await previewed(page, new RegExp(`^Transaction: record-management: retention period ${days} days`)));
     assert.match(events, /record-management\.RetentionPeriodChanged/);
     assert.equal(Number((await q('recordManagement', 'stats')).retention_period), days * DAY);
     await rm.getByTestId('retention-period').getByText(`(${days} days)`).waitFor({ timeout: LONG });

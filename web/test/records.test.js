@@ -20,9 +20,8 @@ import { after, before, describe, test } from 'node:test';
 
 import { Gateway } from '../../client/lib/gateway.js';
 import { signer, submit } from '../../client/lib/medrec.js';
-import { sealBytes, wrapKey } from '../../client/lib/vault.js';
 
-import { CREDENTIALS, GATEWAY, LONG, asAccount, chain, connectWallet, missing, openBrowser, screenshot } from './setup.js';
+import { CREDENTIALS, GATEWAY, LONG, asAccount, chain, connectWallet, missing, openBrowser, previewed, screenshot, signAndWait } from './setup.js';
 
 const why = missing() ?? (GATEWAY ? null : 'no gateway (MEDREC_GATEWAY)');
 const DAY = 86_400_000;
@@ -52,17 +51,9 @@ describe('the patient\'s records in chromium', { skip: why ?? false, concurrency
   const rm = (message, ...args) => c.medrec.query('recordManagement', message, null, ...args);
   const trailLength = async () => Number((await c.medrec.auditHead(patient.address)).len);
 
-  /** Seals `bytes`, uploads them, deposits the key: what create_record and update_record then name. */
-  async function sealAndDeposit(author, bytes) {
-    const info = await gw.info();
-    const sealed = sealBytes(bytes);
-    await gw.upload(author, sealed.ciphertext);
-    await gw.deposit(author, sealed.dataHash.toString('hex'), wrapKey(sealed.key, info.publicKey));
-    return { dataHash: `0x${sealed.dataHash.toString('hex')}`, keyId: `0x${sealed.keyId}`, size: sealed.size };
-  }
 
   async function create(author, recordType, bytes, purpose) {
-    const content = await sealAndDeposit(author, bytes);
+    const content = await gw.store(author, bytes);
     const created = await c.medrec.createRecord(author, patient.address, recordType, { ...content, confidentiality: 'Restricted', purpose });
     const id = String(created.value);
     await gw.bind(author, patient.address, id);
@@ -86,7 +77,7 @@ describe('the patient\'s records in chromium', { skip: why ?? false, concurrency
     // Dr Charlie's two records, the second in two versions; the patient's own.
     diagnosis = await create(charlie, 'Diagnosis', text.diagnosis, 'Treatment');
     amended = await create(charlie, 'Diagnosis', text.v1, 'Treatment');
-    await c.medrec.updateRecord(charlie, patient.address, amended, { ...(await sealAndDeposit(charlie, text.v2)), purpose: 'Treatment' });
+    await c.medrec.updateRecord(charlie, patient.address, amended, { ...(await gw.store(charlie, text.v2)), purpose: 'Treatment' });
     await gw.bind(charlie, patient.address, amended);
     allergies = await create(patient, 'Allergies', text.allergies, 'PatientRequest');
     assert.equal((await rm('record_metadata', amended)).version, 2);
@@ -106,21 +97,6 @@ describe('the patient\'s records in chromium', { skip: why ?? false, concurrency
     await b?.close();
     await c?.api.disconnect();
   });
-
-  async function previewed(title) {
-    const tx = page.getByRole('region', { name: title }).last();
-    await tx.getByTestId('dry-run').getByText('would succeed').waitFor({ timeout: LONG });
-    assert.match(await tx.getByTestId('gas').innerText(), /^[\d,]+ \/ [\d,]+$/);
-    assert.match(await tx.getByTestId('fee').innerText(), /\d/);
-    return tx;
-  }
-
-  async function signAndWait(tx) {
-    await tx.getByRole('button', { name: 'Sign and send' }).click();
-    await tx.getByText('Finalized ✓').waitFor({ timeout: LONG });
-    await tx.getByText(/^Done/).waitFor({ timeout: LONG });
-    return tx.getByRole('list', { name: 'Contract events' }).innerText();
-  }
 
   const records = () => page.getByRole('region', { name: 'My records' });
   const row = (id) => records().locator(`tr[data-record="${id}"]`);
@@ -146,7 +122,7 @@ describe('the patient\'s records in chromium', { skip: why ?? false, concurrency
 
     const before = await trailLength();
     await records().getByRole('button', { name: `Open record ${diagnosis}` }).click();
-    const tx = await previewed(new RegExp(`^Transaction: Open your record ${diagnosis} at your request`));
+    const tx = await previewed(page, new RegExp(`^Transaction: Open your record ${diagnosis} at your request`));
     assert.match(await tx.innerText(), /recordManagement\.get_record/);
     const events = await signAndWait(tx);
     assert.match(events, /record-management\.AuditAppended .*action=Read/);
@@ -163,7 +139,7 @@ describe('the patient\'s records in chromium', { skip: why ?? false, concurrency
 
   test('patient: opens a record with two versions, then version 1 from the same read (no second transaction)', async () => {
     await records().getByRole('button', { name: `Open record ${amended}` }).click();
-    await signAndWait(await previewed(new RegExp(`^Transaction: Open your record ${amended} `)));
+    await signAndWait(await previewed(page, new RegExp(`^Transaction: Open your record ${amended} `)));
     const current = records().getByRole('region', { name: `Record ${amended}, decrypted` });
     await current.waitFor({ timeout: LONG });
     assert.equal((await current.getByTestId('plaintext').innerText()).trimEnd(), text.v2.toString('utf8').trimEnd());
@@ -194,7 +170,7 @@ describe('the patient\'s records in chromium', { skip: why ?? false, concurrency
 
   test('patient locks a record: Dr Charlie\'s read is refused before signing (RecordLocked); unlocked, it would pass', async () => {
     await row(diagnosis).getByRole('button', { name: `Lock record ${diagnosis}` }).click();
-    let events = await signAndWait(await previewed(new RegExp(`^Transaction: Lock record ${diagnosis}`)));
+    let events = await signAndWait(await previewed(page, new RegExp(`^Transaction: Lock record ${diagnosis}`)));
     assert.match(events, /record-management\.AuditAppended .*action=Locked/);
     assert.equal((await rm('record_metadata', diagnosis)).status, 'Locked');
     await row(diagnosis).getByTestId('record-status').getByText('Locked').waitFor({ timeout: LONG });
@@ -218,7 +194,7 @@ describe('the patient\'s records in chromium', { skip: why ?? false, concurrency
 
     await asAccount(page, 'Patient \\(wallet\\)', 'Patient');
     await row(diagnosis).getByRole('button', { name: `Unlock record ${diagnosis}` }).click();
-    events = await signAndWait(await previewed(new RegExp(`^Transaction: Unlock record ${diagnosis} \\(back to Active\\)`)));
+    events = await signAndWait(await previewed(page, new RegExp(`^Transaction: Unlock record ${diagnosis} \\(back to Active\\)`)));
     assert.match(events, /record-management\.AuditAppended .*action=Unlocked/);
     assert.equal((await rm('record_metadata', diagnosis)).status, 'Active');
     await row(diagnosis).getByTestId('record-status').getByText('Active').waitFor({ timeout: LONG });
@@ -229,7 +205,7 @@ describe('the patient\'s records in chromium', { skip: why ?? false, concurrency
     await again.getByLabel('Record id').fill(diagnosis);
     await again.getByLabel('Purpose').selectOption('Treatment');
     await again.getByRole('button', { name: 'Review the read' }).click();
-    tx = await previewed(/^Transaction: Read record/);
+    tx = await previewed(page, /^Transaction: Read record/);
     assert.equal(await tx.getByRole('button', { name: 'Sign and send' }).count(), 1, 'unlocked: the read would pass');
   });
 
@@ -240,7 +216,7 @@ describe('the patient\'s records in chromium', { skip: why ?? false, concurrency
     for (const what of ['Archive', 'Delete']) assert.equal(await row(diagnosis).getByRole('button', { name: `${what} record ${diagnosis}` }).count(), 0);
 
     await row(allergies).getByRole('button', { name: `Archive record ${allergies}` }).click();
-    const events = await signAndWait(await previewed(new RegExp(`^Transaction: Archive record ${allergies}`)));
+    const events = await signAndWait(await previewed(page, new RegExp(`^Transaction: Archive record ${allergies}`)));
     assert.match(events, /record-management\.AuditAppended .*action=StatusChanged/);
     assert.equal((await rm('record_metadata', allergies)).status, 'Archived');
     await row(allergies).getByTestId('record-status').getByText('Archived (read-only)').waitFor({ timeout: LONG });
@@ -272,7 +248,7 @@ describe('the patient\'s records in chromium', { skip: why ?? false, concurrency
     await actFor.locator(`option[value="${patient.address}"]`).waitFor({ state: 'attached', timeout: LONG });
     await actFor.selectOption(patient.address);
     await row(amended).getByRole('button', { name: `Open record ${amended}` }).click();
-    const tx = await previewed(new RegExp(`^Transaction: Open record ${amended} of Patient \\(wallet\\) at the patient's request`));
+    const tx = await previewed(page, new RegExp(`^Transaction: Open record ${amended} of Patient \\(wallet\\) at the patient's request`));
     assert.match(await tx.getByTestId('on-behalf').innerText(), /on behalf of Patient \(wallet\) .*, as delegate/);
     const signed = b.signed.length;
     await signAndWait(tx);

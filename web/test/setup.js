@@ -4,6 +4,7 @@
 // do) whose accounts are dev keys held by this Node process: the page asks
 // it to sign exactly as it would ask a real extension.
 
+import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -134,4 +135,24 @@ export async function asAccount(page, name, view) {
   await nav.getByRole('button', { name: 'Connect', exact: true }).click();
   await page.getByRole('radio', { name: new RegExp(name) }).check();
   await nav.getByRole('button', { name: view, exact: true }).click();
+}
+
+/**
+ * The last transaction region titled `title` once its dry run would succeed,
+ * its gas and fee shown: the preview every transaction gets before signing.
+ */
+export async function previewed(page, title) {
+  const tx = page.getByRole('region', { name: title }).last();
+  await tx.getByTestId('dry-run').getByText('would succeed').waitFor({ timeout: LONG });
+  assert.match(await tx.getByTestId('gas').innerText(), /^[\d,]+ \/ [\d,]+$/);
+  assert.match(await tx.getByTestId('fee').innerText(), /\d/);
+  return tx;
+}
+
+/** Signs the previewed transaction `tx`, waits until finalized and done; its decoded events' text. */
+export async function signAndWait(tx) {
+  await tx.getByRole('button', { name: 'Sign and send' }).click();
+  await tx.getByText('Finalized ✓').waitFor({ timeout: LONG });
+  await tx.getByText(/^Done/).waitFor({ timeout: LONG });
+  return tx.getByRole('list', { name: 'Contract events' }).innerText();
 }
