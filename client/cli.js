@@ -231,9 +231,13 @@ async function cmdDeploy(opts) {
     const d = await deploy(api, owner, {
       firstAdmin: opts['first-admin'] ?? '//Bob',
       log: (r) => {
+        if (r.hotShell && !r.address) {
+          console.log(`  upload ${r.contract.padEnd(23)} hot shell ${r.hotShell}`);
+          return;
+        }
         if (r.wired) console.log(`  wire ${r.contract} -> ${r.wired}`);
         else console.log(`  instantiate ${r.contract.padEnd(18)} ${r.address}`);
-        console.log(`    ${costLine(r)}${r.codeHash ? `   code ${r.codeHash}` : ''}`);
+        console.log(`    ${costLine(r)}${r.codeHash ? `   code ${r.codeHash}` : ''}${r.hotShell ? `, running its hot shell ${r.hotShell}` : ''}`);
         for (const e of r.events) console.log(`      event ${e.contract}.${e.name} ${JSON.stringify(e.args)}`);
       },
     });

@@ -34,6 +34,11 @@ cargo fmt --all --check
 
 step "cargo clippy --workspace --all-targets -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
+# The hot shells (feature `hot`, see contracts/types/src/split.rs) are
+# another build of each contract crate; the release build lints them for
+# wasm32 too.
+step "cargo clippy on the contracts' hot shells (feature hot) -D warnings"
+cargo clippy -p access-control -p patient-consent -p record-management --features hot -- -D warnings
 
 # reference/ (the benchmark's PSP22 token, the hostile consent contract) is a
 # workspace of its own; it shares the target folder.

@@ -78,6 +78,16 @@ describe(`on a substrate-contracts-node at ${WS}`, { concurrency: 1 }, () => {
     const medrec = new Medrec(api, d.addresses);
     const onChain = await medrec.checkDeployed();
     assert.deepEqual(onChain, d.codeHashes);
+    // Each contract runs its hot shell (uploaded by the deployment), which
+    // stores the bundle's full code (medrec_types::split).
+    for (const inst of d.instantiations) {
+      const key = Object.keys(d.addresses).find((k) => d.addresses[k] === inst.address);
+      assert.match(inst.hotShell ?? '', /^0x[0-9a-f]{64}$/, `${inst.contract} has a hot shell in its bundle`);
+      assert.notEqual(inst.hotShell, d.codeHashes[key]);
+      const info = await api.query.contracts.contractInfoOf(inst.address);
+      assert.equal(info.unwrap().codeHash.toHex(), inst.hotShell, `${inst.contract} runs its hot shell`);
+      assert.equal(await medrec.fullCodeOf(inst.address), d.codeHashes[key], `${inst.contract}'s shell forwards to the bundle's code`);
+    }
     const admin = await medrec.query('accessControl', 'admin', null);
     assert.equal(admin.owner, acc.alice.address);
     assert.equal(admin.pending_owner, null);

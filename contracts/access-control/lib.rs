@@ -20,13 +20,25 @@
 pub mod core;
 pub mod data;
 pub mod events;
+#[cfg(feature = "hot")]
+mod hot;
 
+#[cfg(not(feature = "hot"))]
 pub use self::access_control::{AccessControl, AccessControlRef};
+#[cfg(feature = "hot")]
+pub use self::hot::access_control::{AccessControl, AccessControlRef};
 pub use data::*;
 
 #[cfg(test)]
 mod tests;
 
+/// Set by `build-contracts` to the code hash of this contract's hot shell
+/// (see `medrec_types::split`); without it the contract stays on this code.
+#[cfg(not(feature = "hot"))]
+const HOT_SHELL: Option<[u8; 32]> =
+    medrec_types::split::parse_hash(option_env!("MEDREC_HOT_CODE_HASH"));
+
+#[cfg(not(feature = "hot"))]
 #[ink::contract]
 mod access_control {
     /// Version of this code, reported by `code_version`.
@@ -59,6 +71,7 @@ mod access_control {
                 credentials_hash,
             )?;
             emit(event);
+            medrec_types::split::switch_to_hot(crate::HOT_SHELL);
             Ok(Self { registry })
         }
 
@@ -528,7 +541,9 @@ mod access_control {
         }
 
         /// Switches this contract to the announced code (pallet-contracts
-        /// `set_code_hash`), keeping the address and every stored value.
+        /// `set_code_hash`), keeping the address and every stored value but
+        /// the hot shell's pointer to the full code, which is cleared and
+        /// unpinned (see `medrec_types::split`).
         ///
         /// Requirements: the caller is the owner; an upgrade is announced
         /// and its delay has passed.
@@ -543,6 +558,8 @@ mod access_control {
         pub fn apply_code_upgrade(&mut self) -> Result<()> {
             let caller = self.caller();
             let code_hash = self.registry.admin.take_due_code(caller, self.now())?;
+            // The announced code answers everything itself from now on.
+            medrec_types::split::leave_split();
             self.env()
                 .set_code_hash(&code_hash)
                 .map_err(|_| Error::CodeUpgradeFailed)?;

@@ -19,13 +19,25 @@
 pub mod core;
 pub mod data;
 pub mod events;
+#[cfg(feature = "hot")]
+mod hot;
 
+#[cfg(feature = "hot")]
+pub use self::hot::patient_consent::{PatientConsent, PatientConsentRef};
+#[cfg(not(feature = "hot"))]
 pub use self::patient_consent::{PatientConsent, PatientConsentRef};
 pub use data::*;
 
 #[cfg(test)]
 mod tests;
 
+/// Set by `build-contracts` to the code hash of this contract's hot shell
+/// (see `medrec_types::split`); without it the contract stays on this code.
+#[cfg(not(feature = "hot"))]
+const HOT_SHELL: Option<[u8; 32]> =
+    medrec_types::split::parse_hash(option_env!("MEDREC_HOT_CODE_HASH"));
+
+#[cfg(not(feature = "hot"))]
 #[ink::contract]
 mod patient_consent {
     /// Version of this code, reported by `code_version`.
@@ -54,9 +66,11 @@ mod patient_consent {
         /// `set_record_management`.
         #[ink(constructor)]
         pub fn new(access_control: AccountId) -> Self {
-            Self {
+            let contract = Self {
                 registry: ConsentRegistry::new(Self::env().caller(), access_control),
-            }
+            };
+            medrec_types::split::switch_to_hot(crate::HOT_SHELL);
+            contract
         }
 
         fn caller(&self) -> AccountId {
@@ -807,7 +821,9 @@ mod patient_consent {
         }
 
         /// Switches this contract to the announced code (pallet-contracts
-        /// `set_code_hash`), keeping the address and every stored value.
+        /// `set_code_hash`), keeping the address and every stored value but
+        /// the hot shell's pointer to the full code, which is cleared and
+        /// unpinned (see `medrec_types::split`).
         ///
         /// Requirements: the caller is the owner; an upgrade is announced
         /// and its delay has passed.
@@ -822,6 +838,8 @@ mod patient_consent {
         pub fn apply_code_upgrade(&mut self) -> Result<()> {
             let caller = self.caller();
             let code_hash = self.registry.admin.take_due_code(caller, self.now())?;
+            // The announced code answers everything itself from now on.
+            medrec_types::split::leave_split();
             self.env()
                 .set_code_hash(&code_hash)
                 .map_err(|_| Error::CodeUpgradeFailed)?;

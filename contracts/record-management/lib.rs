@@ -25,8 +25,14 @@ pub mod data;
 pub mod errors;
 pub mod events;
 pub mod grants;
+#[cfg(feature = "hot")]
+mod hot;
+mod oracle;
 pub mod records;
 
+#[cfg(feature = "hot")]
+pub use self::hot::record_management::{RecordManagement, RecordManagementRef};
+#[cfg(not(feature = "hot"))]
 pub use self::record_management::{RecordManagement, RecordManagementRef};
 pub use data::*;
 pub use errors::Error;
@@ -34,22 +40,28 @@ pub use errors::Error;
 #[cfg(test)]
 mod tests;
 
+/// Set by `build-contracts` to the code hash of this contract's hot shell
+/// (see `medrec_types::split`); without it the contract stays on this code.
+#[cfg(not(feature = "hot"))]
+const HOT_SHELL: Option<[u8; 32]> =
+    medrec_types::split::parse_hash(option_env!("MEDREC_HOT_CODE_HASH"));
+
+#[cfg(not(feature = "hot"))]
 #[ink::contract]
 mod record_management {
     /// Version of this code, reported by `code_version`.
     const CODE_VERSION: u32 = if cfg!(feature = "upgrade-v2") { 2 } else { 1 };
 
-    use crate::core::{Ctx, Oracle, RecordStore};
+    use crate::core::{Ctx, RecordStore};
     use crate::data::*;
     use crate::errors::{Error, Result};
     use crate::events::{emit, Event};
     use crate::grants::Grant;
+    use crate::oracle::Contracts;
     use crate::records::Content;
-    use ink::codegen::TraitCallBuilder;
     use ink::prelude::vec::Vec;
     use medrec_types::{
-        AccessControlApi, AccessLevel, Admin, Announced, ConsentAnswer, DataType, GrantRefused,
-        Hash32, Link, PatientConsentApi, ProviderAssessment, Purpose, RecordManagementApi,
+        AccessLevel, Admin, Announced, GrantRefused, Hash32, Link, Purpose, RecordManagementApi,
         RecordStatus, RecordType,
     };
 
@@ -58,69 +70,16 @@ mod record_management {
         store: RecordStore,
     }
 
-    /// The other two contracts, asked with real cross-contract calls. Any
-    /// failure of a call (no contract there, a trap, a revert, a
-    /// re-entrant call the runtime refuses) is the named error of the
-    /// contract that could not answer.
-    struct Contracts {
-        consent: AccountId,
-        access_control: AccountId,
-    }
-
-    impl Oracle for Contracts {
-        fn consult(
-            &self,
-            patient: AccountId,
-            actor: AccountId,
-            data_type: DataType,
-            purpose: Purpose,
-        ) -> Result<ConsentAnswer> {
-            let consent: ink::contract_ref!(PatientConsentApi) = self.consent.into();
-            match consent
-                .call()
-                .consult(patient, actor, data_type, purpose)
-                .try_invoke()
-            {
-                Ok(Ok(answer)) => Ok(answer),
-                _ => Err(Error::ConsentContractUnavailable),
-            }
-        }
-
-        fn assess_provider(
-            &self,
-            provider: AccountId,
-            patient: AccountId,
-            data_type: DataType,
-            purpose: Purpose,
-        ) -> Result<ProviderAssessment> {
-            let access_control: ink::contract_ref!(AccessControlApi) = self.access_control.into();
-            match access_control
-                .call()
-                .assess_provider(provider, patient, data_type, purpose)
-                .try_invoke()
-            {
-                Ok(Ok(assessment)) => Ok(assessment),
-                _ => Err(Error::AccessControlUnavailable),
-            }
-        }
-
-        fn acts_for(&self, patient: AccountId, actor: AccountId) -> Result<bool> {
-            let consent: ink::contract_ref!(PatientConsentApi) = self.consent.into();
-            match consent.call().acts_for(patient, actor).try_invoke() {
-                Ok(Ok(acts)) => Ok(acts),
-                _ => Err(Error::ConsentContractUnavailable),
-            }
-        }
-    }
-
     impl RecordManagement {
         /// Deploys the record registry wired to the two other contracts; the
         /// caller becomes the owner.
         #[ink(constructor)]
         pub fn new(consent_contract: AccountId, access_control: AccountId) -> Self {
-            Self {
+            let contract = Self {
                 store: RecordStore::new(Self::env().caller(), consent_contract, access_control),
-            }
+            };
+            medrec_types::split::switch_to_hot(crate::HOT_SHELL);
+            contract
         }
 
         fn ctx(&self) -> Ctx {
@@ -905,7 +864,9 @@ mod record_management {
         }
 
         /// Switches this contract to the announced code (pallet-contracts
-        /// `set_code_hash`), keeping the address and every stored value.
+        /// `set_code_hash`), keeping the address and every stored value but
+        /// the hot shell's pointer to the full code, which is cleared and
+        /// unpinned (see `medrec_types::split`).
         ///
         /// Requirements: the caller is the owner; an upgrade is announced
         /// and its delay has passed.
@@ -920,6 +881,8 @@ mod record_management {
         pub fn apply_code_upgrade(&mut self) -> Result<()> {
             let ctx = self.ctx();
             let code_hash = self.store.admin.take_due_code(ctx.caller, ctx.now)?;
+            // The announced code answers everything itself from now on.
+            medrec_types::split::leave_split();
             self.env()
                 .set_code_hash(&code_hash)
                 .map_err(|_| Error::CodeUpgradeFailed)?;

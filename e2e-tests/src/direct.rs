@@ -196,6 +196,17 @@ impl Chain {
         Ok(ok.data)
     }
 
+    /// Uploads the hot shells of the system's three contracts (release
+    /// builds, `target/contracts/<name>-hot/`), which each one's constructor
+    /// switches a new contract to (see `medrec_types::split`): deploy after
+    /// this, or the contracts stay on their full code.
+    pub fn upload_hot_shells(&mut self, uploader: AccountId) -> E2EResult<()> {
+        for name in crate::CONTRACTS {
+            self.upload(release_code(&format!("{name}-hot"))?, uploader)?;
+        }
+        Ok(())
+    }
+
     /// Uploads `wasm` (as `uploader`) and returns its code hash. Uploading
     /// code that is already there is a no-op.
     pub fn upload(
@@ -255,6 +266,44 @@ impl Chain {
             }
         });
         out
+    }
+
+    /// The code hash a contract runs (pallet-contracts' `ContractInfo`).
+    pub fn code_hash(&mut self, contract: AccountId) -> Option<ink::primitives::Hash> {
+        let account = to_runtime(&contract);
+        self.sandbox.execute_with(|| {
+            ink_sandbox::pallet_contracts::Pallet::<Runtime>::code_hash(&account)
+                .map(|h| ink::primitives::Hash::from(<[u8; 32]>::from(h)))
+        })
+    }
+
+    /// One value of a contract's storage by its raw key, as a node's
+    /// `ContractsApi_get_storage` reads it.
+    pub fn contract_storage(&mut self, contract: AccountId, key: Vec<u8>) -> Option<Vec<u8>> {
+        let account = to_runtime(&contract);
+        self.sandbox.execute_with(|| {
+            ink_sandbox::pallet_contracts::Pallet::<Runtime>::get_storage(account, key)
+                .ok()
+                .flatten()
+        })
+    }
+
+    /// `remove_code` signed by `uploader` (only the uploader may, and only
+    /// code nothing uses).
+    pub fn remove_code(
+        &mut self,
+        uploader: AccountId,
+        code_hash: ink::primitives::Hash,
+    ) -> E2EResult<()> {
+        let origin = ink_sandbox::frame_system::RawOrigin::Signed(to_runtime(&uploader));
+        let hash = ink_sandbox::H256::from_slice(code_hash.as_ref());
+        self.sandbox
+            .execute_with(|| {
+                ink_sandbox::pallet_contracts::Pallet::<Runtime>::remove_code(origin.into(), hash)
+            })
+            .map_err(|e| format!("remove_code: {e:?}"))?;
+        self.take_events();
+        Ok(())
     }
 
     /// How many calls this chain has made.

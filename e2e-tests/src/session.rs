@@ -95,6 +95,7 @@ impl Session {
         let mut chain = Chain::default();
         chain.sandbox.now = Some(T0);
         let alice = cast::alice().account;
+        chain.upload_hot_shells(alice)?;
         let (ac, _, _) = chain.deploy(
             release_code("access-control")?,
             ctor_input(AccessControlRef::new(first_admin.account, [0xB0; 32])),

@@ -127,7 +127,30 @@ export function submit(api, extrinsic, who, { label = 'transaction', timeoutMs =
   });
 }
 
+/**
+ * Uploads a contract's hot shell (see medrec_types::split), unless that code
+ * is on chain already, so that the constructor switches the new contract to
+ * it. A bundle without a shell is left alone (the contract stays on its full
+ * code).
+ */
+async function uploadHotShell(api, who, bundle, log) {
+  const shell = bundle.hotShell;
+  if (!shell?.wasm) return null;
+  const present = await api.query.contracts.codeInfoOf(shell.codeHash);
+  if (present.isSome) return { contract: bundle.name, hotShell: shell.codeHash, uploaded: false };
+  const label = `${bundle.name}: upload of its hot shell`;
+  const res = await submit(api, api.tx.contracts.uploadCode(shell.wasm, null, 'Enforced'), who, { label });
+  const stored = res.events.find(({ event }) => api.events.contracts.CodeStored.is(event));
+  if (!stored || stored.event.data[0].toHex() !== shell.codeHash) {
+    throw new MedrecError(`${label}: no contracts.CodeStored event for ${shell.codeHash}`, { contract: bundle.name, kind: 'Transaction', variant: 'NotUploaded' });
+  }
+  const result = { contract: bundle.name, hotShell: shell.codeHash, uploaded: true };
+  log?.(result);
+  return result;
+}
+
 async function instantiate(api, who, bundle, ctorArgs, abis, log) {
+  await uploadHotShell(api, who, bundle, log);
   const code = new CodePromise(api, bundle.abi, bundle.wasm);
   const ctor = bundle.abi.findConstructor('new');
   const salt = u8aToHex(randomAsU8a(32));
@@ -166,12 +189,20 @@ async function instantiate(api, who, bundle, ctorArgs, abis, log) {
     throw new MedrecError(`${label}: no contracts.Instantiated event`, { contract: bundle.name, kind: 'Transaction', variant: 'NotInstantiated' });
   }
   const address = instantiated.event.data[1].toString();
+  if (bundle.hotShell) {
+    const info = await api.query.contracts.contractInfoOf(address);
+    const runs = info.isSome ? info.unwrap().codeHash.toHex() : null;
+    if (runs !== bundle.hotShell.codeHash) {
+      throw new MedrecError(`${label}: the new contract runs ${runs}, not its hot shell ${bundle.hotShell.codeHash}`, { contract: bundle.name, kind: 'Transaction', variant: 'NotSplit' });
+    }
+  }
   abis.set(pubkeyHex(address), { name: bundle.name, abi: bundle.abi });
   const result = {
     contract: bundle.name,
     address,
     predictedAddress: predicted,
     codeHash: bundle.codeHash,
+    hotShell: bundle.hotShell?.codeHash ?? null,
     gasRequired,
     gasConsumed: weightOf(dry.gasConsumed),
     storageDeposit: depositOf(dry.storageDeposit),

@@ -48,6 +48,10 @@ export function bundleFromJson(name, json, chainProperties) {
     abi,
     codeHash: json.source?.hash ?? null,
     wasm: json.source?.wasm ?? null,
+    // The contract's hot shell (see medrec_types::split in the contracts):
+    // the code a deployed contract runs, forwarding what it does not run
+    // itself to the full code above. `wasm` only in a .contract bundle.
+    hotShell: json.hot_shell?.hash ? { codeHash: json.hot_shell.hash, wasm: json.hot_shell.wasm ?? null } : null,
   };
 }
 

@@ -11,12 +11,20 @@
 // SHA-256 of its ciphertext, never the clinical text.
 
 import { ContractPromise } from '@polkadot/api-contract';
+import { u8aToHex } from '@polkadot/util';
 
 import { addressOf, pubkeyHex } from './accounts.js';
 import { dryRunWeight, submit } from './chain.js';
 import { MedrecError, depositOf, interpretDryRun, toPlain, weightOf } from './codec.js';
 import { CONTRACTS, contractInfo, decodeContractEvents } from './contracts.js';
 import { chainHashes } from './hash.js';
+
+/**
+ * The storage key under which a contract on its hot shell keeps its full
+ * code's hash: `medrec_types::split::COLD_CODE_KEY` (0x636f6c64), SCALE
+ * (little-endian), as ContractsApi_get_storage takes it.
+ */
+export const COLD_CODE_KEY = '0x646c6f63';
 
 /**
  * The three contracts at `addresses` ({accessControl, patientConsent,
@@ -37,6 +45,7 @@ export class Medrec {
     this.api = api;
     this.addresses = { ...addresses };
     this.contracts = {};
+    this.hotShells = {};
     this.abis = new Map();
     for (const c of CONTRACTS) {
       const address = addresses[c.key];
@@ -44,6 +53,7 @@ export class Medrec {
       const bundle = bundles?.[c.key];
       if (!bundle?.abi) throw new Error(`no metadata for ${c.crate}`);
       this.contracts[c.key] = new ContractPromise(api, bundle.abi, address);
+      this.hotShells[c.key] = bundle.hotShell ?? null;
       this.abis.set(pubkeyHex(address), { name: c.crate, abi: bundle.abi });
     }
   }
@@ -52,13 +62,28 @@ export class Medrec {
   async checkDeployed() {
     const out = {};
     for (const c of CONTRACTS) {
-      const info = await this.api.query.contracts.contractInfoOf(this.addresses[c.key]);
+      const address = this.addresses[c.key];
+      const info = await this.api.query.contracts.contractInfoOf(address);
       if (info.isNone) {
-        throw new Error(`no ${c.crate} contract at ${this.addresses[c.key]} on this chain (deploy again: node client/cli.js deploy)`);
+        throw new Error(`no ${c.crate} contract at ${address} on this chain (deploy again: node client/cli.js deploy)`);
       }
-      out[c.key] = info.unwrap().codeHash.toHex();
+      const runs = info.unwrap().codeHash.toHex();
+      const shell = this.hotShells[c.key];
+      // A contract on its hot shell answers with the full code the shell
+      // stores (medrec_types::split): that is the code to compare.
+      out[c.key] = shell && runs === shell.codeHash ? await this.fullCodeOf(address, c.crate) : runs;
     }
     return out;
+  }
+
+  /** The full code a hot shell at `address` forwards to, from its storage (see medrec_types::split). */
+  async fullCodeOf(address, crate = 'contract') {
+    const res = await this.api.call.contractsApi.getStorage(address, COLD_CODE_KEY);
+    const value = res.isOk ? res.asOk : null;
+    if (!value || value.isNone || value.unwrap().length !== 32) {
+      throw new Error(`${crate} at ${address} runs its hot shell but stores no full code: every message but the hot ones is refused`);
+    }
+    return u8aToHex(value.unwrap());
   }
 
   #resolve(contract, message) {

@@ -13,6 +13,7 @@
 
 pub mod admin;
 pub mod interfaces;
+pub mod split;
 
 pub use admin::{Admin, AdminError, Announced};
 pub use interfaces::{AccessControlApi, PatientConsentApi, RecordManagementApi};

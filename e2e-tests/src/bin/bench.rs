@@ -1316,6 +1316,7 @@ fn verdict(ok: bool) -> &'static str {
 fn instantiations() -> E2EResult<Vec<(&'static str, Cost)>> {
     let mut chain = Chain::default();
     let alice = cast::alice().account;
+    chain.upload_hot_shells(alice)?;
     let (ac, ac_cost, _) = chain.deploy(
         release_code("access-control")?,
         ctor_input(AccessControlRef::new(cast::bob().account, [0; 32])),
@@ -1417,15 +1418,40 @@ fn report(output: &str, n: u64) -> Result<bool, Error> {
     )?;
 
     writeln!(md, "## Code size (release `.wasm`)\n")?;
-    writeln!(md, "| contract | bytes |\n|---|---:|")?;
+    writeln!(
+        md,
+        "Each of the system's contracts is two codes (see `medrec_types::split`): the"
+    )?;
+    writeln!(
+        md,
+        "hot shell every call loads, which runs the messages of a gated read or a"
+    )?;
+    writeln!(
+        md,
+        "create itself, and the full code, loaded as well (by `delegate_call`) for"
+    )?;
+    writeln!(md, "every other message.\n")?;
+    writeln!(
+        md,
+        "| contract | hot shell (every call) | full code (other messages) |\n|---|---:|---:|"
+    )?;
     for name in CONTRACTS.iter().chain(REFERENCE_CONTRACTS) {
         let size = std::fs::metadata(release_wasm(name))?.len();
-        let note = if REFERENCE_CONTRACTS.contains(name) {
-            " (reference, not part of the system)"
+        if REFERENCE_CONTRACTS.contains(name) {
+            writeln!(
+                md,
+                "| {name} (reference, not part of the system) | | {} |",
+                group(size as i128)
+            )?;
         } else {
-            ""
-        };
-        writeln!(md, "| {name}{note} | {} |", group(size as i128))?;
+            let hot = std::fs::metadata(release_wasm(&format!("{name}-hot")))?.len();
+            writeln!(
+                md,
+                "| {name} | {} | {} |",
+                group(hot as i128),
+                group(size as i128)
+            )?;
+        }
     }
     writeln!(md, "\n## Instantiation\n")?;
     writeln!(

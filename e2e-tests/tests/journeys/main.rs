@@ -23,6 +23,7 @@ mod pause_behaviour;
 mod provider_lifecycle;
 mod records_flow;
 mod rogue_callee;
+mod split;
 mod upgrade;
 
 use e2e_tests::{cast, sample_record, Actor, E2EResult, Session, DAY};

@@ -4,7 +4,8 @@
 //! delay. Every stored value of the layout reads back byte-identical (the
 //! raw child trie of each contract is compared, its root cell up to the
 //! cleared announcement), the new code answers (`code_version` 2), and the
-//! audit chain continues from the pre-upgrade head.
+//! audit chain continues from the pre-upgrade head. The hot shell's pointer
+//! to its full code is cleared and both old codes are unpinned.
 
 use crate::{consent_and_permit, create, staffed};
 use e2e_tests::direct::release_code;
@@ -18,6 +19,13 @@ use medrec_types::{AccessLevel, Admin, DataType, EmergencyReason, Purpose, Recor
 /// pallet-contracts stores a variable-length key: blake2_128 ++ key.
 fn root_key() -> Vec<u8> {
     let key = [0u8; 4];
+    [&sp_io::hashing::blake2_128(&key)[..], &key[..]].concat()
+}
+
+/// The child-trie key of the hot shell's pointer to its full code
+/// (`medrec_types::split::COLD_CODE_KEY`).
+fn cold_key() -> Vec<u8> {
+    let key = medrec_types::split::COLD_CODE_KEY.to_le_bytes();
     [&sp_io::hashing::blake2_128(&key)[..], &key[..]].concat()
 }
 
@@ -134,7 +142,19 @@ fn each_contract_is_upgraded_after_its_delay_and_keeps_every_value() -> E2EResul
         let mut b = builder.clone();
         s.ok(&alice, &b.announce_code_upgrade(v2))?;
         let trie = trie_of(&mut s, address)?;
-        let before = kept(contract_storage(&mut s, &trie))?;
+        // The shell's pointer to its full code (medrec_types::split) is the
+        // one value the upgrade clears: the new code answers everything.
+        let (pointer, before): (Vec<_>, Vec<_>) = kept(contract_storage(&mut s, &trie))?
+            .into_iter()
+            .partition(|(k, _)| *k == cold_key());
+        let full = Hash::from(sp_io::hashing::blake2_256(&release_code(name)?));
+        let hot = s.chain.code_hash(address).ok_or("no code")?;
+        assert_eq!(
+            pointer.len(),
+            1,
+            "{name}: runs its shell over its full code"
+        );
+        assert_eq!(Hash::decode(&mut &pointer[0].1[..])?, full, "{name}");
         let mut b = builder.clone();
         let apply = b.apply_code_upgrade();
         s.refused(&cast::bob(), &apply, access_control::Error::NotOwner)?;
@@ -145,7 +165,15 @@ fn each_contract_is_upgraded_after_its_delay_and_keeps_every_value() -> E2EResul
         assert_eq!(version(&mut s)?, 2, "{name}: the new code answers");
         let after = kept(contract_storage(&mut s, &trie))?;
         assert!(before.len() > 5, "{name}: the contract holds data");
-        assert_eq!(before, after, "{name}: every stored value kept");
+        assert_eq!(
+            before, after,
+            "{name}: every stored value kept, the pointer cleared"
+        );
+        assert_eq!(s.chain.code_hash(address), Some(v2), "{name}");
+        // Nothing uses the old shell or the old full code any more: both
+        // are unpinned, and their uploader can remove them.
+        s.chain.remove_code(alice.account, hot)?;
+        s.chain.remove_code(alice.account, full)?;
     }
 
     // The upgraded contracts work together, and the trail continues
