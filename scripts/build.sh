@@ -4,7 +4,7 @@
 # target/contracts/<name>/, printing each artifact with its size.
 #
 # It uses contract-build 5.0.3, the library inside `cargo contract build`
-# 5.0.3, through a small workspace tool (e2e-tests/src/bin/build-contracts.rs),
+# 5.0.3, through a small workspace tool (tools/src/bin/build-contracts.rs),
 # so binaryen is compiled once for the build and the tests. With the CLI
 # installed (scripts/setup.sh --cargo-contract) the same bundles come from
 #   cargo contract build --release --manifest-path contracts/<name>/Cargo.toml

@@ -11,5 +11,5 @@ out="${1:-docs/gateway-bench.md}"
 [[ $# -gt 0 ]] && shift
 scripts/setup.sh
 scripts/build.sh
-cargo build -p e2e-tests --bin gateway-bench
+cargo build -p medrec-tools --bin gateway-bench
 "${CARGO_TARGET_DIR:-target}/debug/gateway-bench" --out "$out" "$@"

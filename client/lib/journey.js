@@ -1,4 +1,4 @@
-// The patient journey of e2e-tests/src/bin/journey.rs, on a real node: the
+// The patient journey of tools/src/bin/journey.rs, on a real node: the
 // cast registers, Ferdie approves Dr Charlie's request with a permission in
 // one step, Dr Charlie writes and reads an encrypted record (the data key is
 // released against the recorded read), a nurse is refused, an emergency

@@ -17,7 +17,7 @@
 //! code hash, which the constructor switches a new contract to (see
 //! `medrec_types::split`). The `-v2` variants are built without it.
 //!
-//! Usage: `cargo run -p e2e-tests --bin build-contracts [-- --debug] [NAME...]`
+//! Usage: `cargo run -p medrec-tools --bin build-contracts [-- --debug] [NAME...]`
 
 use contract_build::{BuildArtifacts, BuildMode, ExecuteArgs, Features, ManifestPath, Verbosity};
 use e2e_tests::{bundle_dir, contract_dir, workspace_root, CONTRACTS, REFERENCE_CONTRACTS};
