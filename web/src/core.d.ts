@@ -14,7 +14,7 @@ export declare class MedrecError extends Error {
   gasRequired: Weight | null;
 }
 
-export interface Bundle { name: string; json: any; abi: any; codeHash: string | null; wasm: string | null }
+export interface Bundle { name: string; json: any; abi: any; codeHash: string | null; wasm: string | null; hotShell: { codeHash: string; wasm: string | null } | null }
 export interface ContractInfo { key: 'accessControl' | 'patientConsent' | 'recordManagement'; crate: string; snake: string }
 export declare const CONTRACTS: ContractInfo[];
 export declare const DEV_NAMES: string[];
