@@ -388,3 +388,11 @@ pub fn release_code(crate_name: &str) -> E2EResult<Vec<u8>> {
         .into()
     })
 }
+
+/// The code hash pallet-contracts gives a release build (BLAKE2-256 of its
+/// `.wasm`, see [`release_code`]).
+pub fn release_code_hash(crate_name: &str) -> E2EResult<ink::primitives::Hash> {
+    Ok(ink::primitives::Hash::from(sp_io::hashing::blake2_256(
+        &release_code(crate_name)?,
+    )))
+}

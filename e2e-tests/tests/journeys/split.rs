@@ -10,7 +10,7 @@
 //! through the shell: the hot ones run there, the rest by delegation.
 
 use crate::{consent_and_permit, create, staffed};
-use e2e_tests::direct::{ctor_input, release_code, Chain};
+use e2e_tests::direct::{ctor_input, release_code, release_code_hash, Chain};
 use e2e_tests::{cast, release_wasm, E2EResult, Session};
 use ink::primitives::{AccountId, Hash};
 use ink::scale::{Decode, Encode};
@@ -21,11 +21,6 @@ use medrec_types::{AccessLevel, DataType, Purpose, RecordType};
 /// ink!'s wildcard complement selector (`selector = @`): the shell's
 /// `hot_shell_full_code`.
 const COMPLEMENT: [u8; 4] = [0x9B, 0xAE, 0x9D, 0x5E];
-
-/// The code hash pallet-contracts gives `code`: BLAKE2-256.
-fn code_hash(name: &str) -> E2EResult<Hash> {
-    Ok(Hash::from(sp_io::hashing::blake2_256(&release_code(name)?)))
-}
 
 fn contracts(s: &Session) -> [(&'static str, AccountId); 3] {
     [
@@ -47,7 +42,10 @@ fn every_contract_runs_its_hot_shell_over_its_pinned_full_code() -> E2EResult<()
     let mut s = staffed()?;
     let alice = cast::alice().account;
     for (name, address) in contracts(&s) {
-        let (hot, full) = (code_hash(&format!("{name}-hot"))?, code_hash(name)?);
+        let (hot, full) = (
+            release_code_hash(&format!("{name}-hot"))?,
+            release_code_hash(name)?,
+        );
         assert_ne!(hot, full, "{name}");
         assert_eq!(
             s.chain.code_hash(address),
@@ -253,7 +251,10 @@ fn without_its_shell_on_chain_a_contract_stays_on_its_full_code() -> E2EResult<(
         vec![1],
         alice,
     )?;
-    assert_eq!(chain.code_hash(ac), Some(code_hash("access-control")?));
+    assert_eq!(
+        chain.code_hash(ac),
+        Some(release_code_hash("access-control")?)
+    );
     assert_eq!(chain.contract_storage(ac, COLD_CODE_KEY.encode()), None);
     // It answers as the split one does: one provider, Bob, the first admin.
     let msg = ink_e2e::create_call_builder::<e2e_tests::AccessControl>(ac).provider_count();
@@ -273,9 +274,9 @@ fn a_shell_without_a_full_code_refuses_what_it_does_not_run() -> E2EResult<()> {
     let rm = s.deploy("record-management-v2", input, 40)?;
     assert_eq!(
         s.chain.code_hash(rm),
-        Some(code_hash("record-management-v2")?)
+        Some(release_code_hash("record-management-v2")?)
     );
-    let hot = code_hash("record-management-hot")?;
+    let hot = release_code_hash("record-management-hot")?;
     let b = || ink_e2e::create_call_builder::<e2e_tests::RecordManagement>(rm);
     s.ok(&alice, &b().announce_code_upgrade(hot))?;
     s.advance(DEFAULT_UPGRADE_DELAY);

@@ -8,25 +8,29 @@
 //! to its full code is cleared and both old codes are unpinned.
 
 use crate::{consent_and_permit, create, staffed};
-use e2e_tests::direct::release_code;
+use e2e_tests::direct::{release_code, release_code_hash};
 use e2e_tests::{audit_entry_hash, cast, E2EResult, Session, DAY};
 use ink::primitives::{AccountId, Hash};
 use ink::scale::Decode;
 use medrec_types::admin::{CodeUpgraded, DEFAULT_UPGRADE_DELAY};
 use medrec_types::{AccessLevel, Admin, DataType, EmergencyReason, Purpose, RecordType};
 
-/// The child-trie key of ink!'s root storage cell (`0x00000000`), as
+/// The child-trie key of a contract's 4-byte storage key, as
 /// pallet-contracts stores a variable-length key: blake2_128 ++ key.
-fn root_key() -> Vec<u8> {
-    let key = [0u8; 4];
+fn child_key(key: u32) -> Vec<u8> {
+    let key = key.to_le_bytes();
     [&sp_io::hashing::blake2_128(&key)[..], &key[..]].concat()
 }
 
-/// The child-trie key of the hot shell's pointer to its full code
+/// ink!'s root storage cell (`0x00000000`).
+fn root_key() -> Vec<u8> {
+    child_key(0)
+}
+
+/// The hot shell's pointer to its full code
 /// (`medrec_types::split::COLD_CODE_KEY`).
 fn cold_key() -> Vec<u8> {
-    let key = medrec_types::split::COLD_CODE_KEY.to_le_bytes();
-    [&sp_io::hashing::blake2_128(&key)[..], &key[..]].concat()
+    child_key(medrec_types::split::COLD_CODE_KEY)
 }
 
 /// Every (key, value) of one contract's child trie (the trie id is the
@@ -147,7 +151,7 @@ fn each_contract_is_upgraded_after_its_delay_and_keeps_every_value() -> E2EResul
         let (pointer, before): (Vec<_>, Vec<_>) = kept(contract_storage(&mut s, &trie))?
             .into_iter()
             .partition(|(k, _)| *k == cold_key());
-        let full = Hash::from(sp_io::hashing::blake2_256(&release_code(name)?));
+        let full = release_code_hash(name)?;
         let hot = s.chain.code_hash(address).ok_or("no code")?;
         assert_eq!(
             pointer.len(),
